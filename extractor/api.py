@@ -1,0 +1,77 @@
+"""The notebook API: `extract(text_or_path) -> DataFrame`, and the batch runner the CLI uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import SourceError, ZhibiaoError
+from .pipeline import DocMeta, extract_text
+from .rules import Rules, load_rules
+from .sources import Document, document_from_text, read_document
+from .table import to_frame
+
+
+@dataclass
+class DocResult:
+    """What one document produced: its rows, or the one-line error that stopped it."""
+
+    doc: Document | None
+    doc_id: str
+    source: str
+    rows: list[dict] = field(default_factory=list)
+    error: str = ""
+
+    def document_row(self, rules_version: str) -> dict:
+        d = self.doc
+        return {
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "sha256": d.sha256 if d else "",
+            "encoding": d.encoding if d else "",
+            "format": d.format if d else "",
+            "text_path": "",
+            "text_sha256": "",
+            "chars": len(d.text) if d else 0,
+            "figures": len(self.rows),
+            "error": self.error,
+            "rules_version": rules_version,
+        }
+
+
+def process_document(doc: Document, rules: Rules, meta: DocMeta | None = None) -> DocResult:
+    meta = meta or DocMeta()
+    meta.doc_id = meta.doc_id or doc.doc_id
+    meta.source = meta.source or doc.path
+    rows = extract_text(doc.text, rules, meta)
+    return DocResult(doc, meta.doc_id, meta.source, rows)
+
+
+def process_path(path: Path, doc_id: str, rules: Rules, encoding: str | None = None) -> DocResult:
+    """Read and extract one file; any failure becomes the result's error, never an exception."""
+    try:
+        doc = read_document(path, doc_id, encoding)
+        return process_document(doc, rules, DocMeta(doc_id=doc_id, source=str(path)))
+    except SourceError as exc:
+        return DocResult(None, doc_id, str(path), error=exc.problem)
+    except ZhibiaoError as exc:
+        return DocResult(None, doc_id, str(path), error=str(exc))
+
+
+def extract(source: str | Path, *, rules_dir: str | Path | None = None, encoding: str | None = None) -> pd.DataFrame:
+    """Extract the indicator table from a text (a str containing the report) or a file path.
+
+    >>> df = extract("年初预算安排教育经费247276万元,比上年增加50676万元,增长25.78%")
+    >>> list(df["kind"])
+    ['level', 'change', 'growth']
+    """
+    rules = load_rules(rules_dir)
+    if isinstance(source, Path) or (isinstance(source, str) and len(source) < 4096 and "\n" not in source
+                                    and Path(source).suffix and Path(source).is_file()):
+        path = Path(source)
+        doc = read_document(path, path.name, encoding)
+    else:
+        doc = document_from_text(str(source))
+    return to_frame(process_document(doc, rules).rows)

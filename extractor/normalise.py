@@ -1,0 +1,280 @@
+"""Normalisation as a named, ordered pipeline of pure steps that keep an offset map.
+
+Why: rules are written once, for Simplified, half-width, unbroken text; users check rows against
+the text *as decoded from the file*.  Each step edits the text and composes the map, so that any
+span of the normalised text maps back to the exact characters it came from:
+``original[norm.orig_span(i, j)] `` is what a row quotes.
+
+A step is a function ``text -> list[Edit]`` (non-overlapping, sorted); `apply_edits` builds the
+new text and map.  Steps never insert text from nowhere: every output character has a source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import regex
+
+Edit = tuple[int, int, str]  # replace text[a:b] by the string
+
+
+@dataclass
+class StepRecord:
+    """What one step changed: for `explain` and for flags."""
+
+    name: str
+    changes: int
+    examples: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Norm:
+    """Normalised text with, for each character, the span of the original it came from."""
+
+    original: str
+    text: str
+    starts: list[int]
+    ends: list[int]
+    steps: list[StepRecord] = field(default_factory=list)
+    #: (start, end, flag) spans in *normalised* coordinates, e.g. mojibake runs
+    flags: list[tuple[int, int, str]] = field(default_factory=list)
+
+    @classmethod
+    def identity(cls, text: str) -> Norm:
+        idx = list(range(len(text)))
+        return cls(text, text, idx, [i + 1 for i in idx])
+
+    def orig_span(self, i: int, j: int) -> tuple[int, int]:
+        """The original span covered by normalised text[i:j] (j > i)."""
+        return self.starts[i], self.ends[j - 1]
+
+
+def apply_edits(norm: Norm, edits: list[Edit], name: str) -> Norm:
+    """Apply sorted, non-overlapping edits; compose the offset map; record the step."""
+    rec = StepRecord(name, len(edits))
+    if not edits:
+        norm.steps.append(rec)
+        return norm
+    text, S, E = norm.text, norm.starts, norm.ends
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for a, b, rep in edits:
+        if a < pos:  # overlapping edit: skip it rather than corrupt the map
+            continue
+        pieces.append(text[pos:a])
+        starts.extend(S[pos:a])
+        ends.extend(E[pos:a])
+        if rep:
+            if len(rep) == b - a:
+                starts.extend(S[a:b])
+                ends.extend(E[a:b])
+            else:
+                s0 = S[a] if a < len(S) else (E[-1] if E else 0)
+                e0 = E[b - 1] if b > a else s0
+                starts.extend([s0] * len(rep))
+                ends.extend([e0] * len(rep))
+            pieces.append(rep)
+        if len(rec.examples) < 5:
+            ctx_a, ctx_b = max(0, a - 4), min(len(text), b + 4)
+            rec.examples.append((text[ctx_a:ctx_b], text[ctx_a:a] + rep + text[b:ctx_b]))
+        pos = b
+    pieces.append(text[pos:])
+    starts.extend(S[pos:])
+    ends.extend(E[pos:])
+    new = Norm(norm.original, "".join(pieces), starts, ends, norm.steps, [])
+    # flags are carried in normalised coordinates; re-map them through the edit
+    new.flags = _remap_flags(norm.flags, edits)
+    new.steps.append(rec)
+    return new
+
+
+def _remap_flags(flags: list[tuple[int, int, str]], edits: list[Edit]) -> list[tuple[int, int, str]]:
+    if not flags:
+        return []
+    out = []
+    for fa, fb, f in flags:
+        shift_a = shift_b = 0
+        for a, b, rep in edits:
+            delta = len(rep) - (b - a)
+            if b <= fa:
+                shift_a += delta
+            if b <= fb:
+                shift_b += delta
+        out.append((max(0, fa + shift_a), max(0, fb + shift_b), f))
+    return out
+
+
+# --------------------------------------------------------------------------- the steps
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_NEUTRAL = "de|le|men|zi|me|ge|ba|ma|ne|zhe|guo|shang|xia|li|tou|lai|qu"
+_PINYIN = regex.compile(
+    r"(?<=\p{Han})[(（]((?:[a-zü]*[" + _TONED + r"][a-zü]*|" + _NEUTRAL + r"))[)）]"
+)
+
+
+def strip_pinyin(text: str) -> list[Edit]:
+    """Drop pinyin annotations after a character: 報(bào) -> 報.  Real parentheses stay:
+    their content is not a single lower-case syllable with a tone mark."""
+    return [(m.start(), m.end(), "") for m in _PINYIN.finditer(text)]
+
+
+_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_WIDTH.update({0x3000: 0x20, 0xFE59: 0x28, 0xFE5A: 0x29, 0xFE5B: 0x7B, 0xFE5C: 0x7D, 0xFE50: 0x2C,
+               0xFE52: 0x2E, 0xFE55: 0x3A, 0xFE54: 0x3B, 0xFE6A: 0x25, 0xFE63: 0x2D, 0x2212: 0x2D,
+               0x2014: 0x2014, 0xFF5E: 0x7E, 0x00A0: 0x20})
+# keep the Chinese clause punctuation as it is: ，；：！？ separate clauses, not thousands
+for _c in "，；：！？（）":
+    _WIDTH.pop(ord(_c), None)
+_WIDTH_RE = regex.compile("[" + "".join(regex.escape(chr(c)) for c in _WIDTH if chr(c) != chr(_WIDTH[c])) + "]+")
+
+
+def fold_width(text: str) -> list[Edit]:
+    """Full-width digits, letters and signs to ASCII (４７．２ -> 47.2, ﹙一﹚ -> (一)); one for one."""
+    return [(m.start(), m.end(), m.group().translate(_WIDTH)) for m in _WIDTH_RE.finditer(text)]
+
+
+@lru_cache(maxsize=1)
+def _opencc():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> list[Edit]:
+    """Traditional -> Simplified with OpenCC.  One edit per changed run, so the map stays exact;
+    a line whose conversion changes its length is converted character by character."""
+    if not text:
+        return []
+    cc = _opencc()
+    conv = cc.convert(text)
+    if len(conv) != len(text):
+        conv = "".join(_line_t2s(line, cc) for line in text.splitlines(keepends=True))
+    if conv == text:
+        return []
+    edits: list[Edit] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] != conv[i]:
+            j = i
+            while j < n and text[j] != conv[j]:
+                j += 1
+            edits.append((i, j, conv[i:j]))
+            i = j
+        else:
+            i += 1
+    return edits
+
+
+def _line_t2s(line: str, cc) -> str:
+    out = cc.convert(line)
+    if len(out) == len(line):
+        return out
+    chars = []
+    for ch in line:
+        c = cc.convert(ch)
+        chars.append(c if len(c) == 1 else ch)
+    return "".join(chars)
+
+
+_FOOTNOTE_LINE = regex.compile(r"(?m)^[ \t]*\[\d{1,3}\][ \t]*\n")
+_PAGE_LINE = regex.compile(r"(?m)(?<=\S[ \t]*\n)[ \t]*\d{1,3}[ \t]*\n(?=[ \t]*\S)")
+
+
+def drop_layout_lines(text: str) -> list[Edit]:
+    """Remove lines that are only a footnote marker ([4]) or a page number between text lines,
+    as PDF text layers leave them inside sentences ("186.8\\n 3\\n万吨")."""
+    edits = [(m.start(), m.end(), "") for m in _FOOTNOTE_LINE.finditer(text)]
+    edits += [(m.start(), m.end(), "") for m in _PAGE_LINE.finditer(text)]
+    edits.sort()
+    return _drop_overlaps(edits)
+
+
+def _drop_overlaps(edits: list[Edit]) -> list[Edit]:
+    out: list[Edit] = []
+    end = -1
+    for e in edits:
+        if e[0] >= end:
+            out.append(e)
+            end = e[1]
+    return out
+
+
+_HK_THOUSANDS = regex.compile(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u2009]\d{3})+(?![\d.])")
+_NUM_UNIT_GAP = regex.compile(r"(?<=[\d.])[ \t\u00a0]*\n?[ \t\u00a0]*(?=[\p{Han}%‰])")
+_HAN_GAP = regex.compile(r"(?<=\p{Han})[ \t\u00a0]+(?=[\p{Han}\d])")
+_WRAP = regex.compile(r"(?<=[^\s])[ \t]*\n(?![ \t]{2}|\u3000|\n|[ \t]*[一二三四五六七八九十]+、|[ \t]*[(（]|[ \t]*\d+[.．、](?!\d))[ \t]?(?=\S)")
+_MIN_WRAPPED_LINE = 15
+
+
+_TERMINAL = tuple("。！？：；”）)!?:;")
+
+
+def is_hard_wrapped(text: str) -> bool:
+    """True for text whose lines are a page's width, not paragraphs (PDF text layers): most
+    long lines end mid-sentence.  Paragraph-per-line reports keep their line breaks."""
+    long_lines = [ln.rstrip() for ln in text.split("\n") if len(ln.strip()) >= _MIN_WRAPPED_LINE]
+    if len(long_lines) < 5:
+        return False
+    open_ended = sum(1 for ln in long_lines if not ln.endswith(_TERMINAL))
+    return open_ended > 0.4 * len(long_lines)
+
+
+def join_splits(text: str) -> list[Edit]:
+    """Undo spaces and line breaks that split a figure, its unit or its sentence:
+    "4 000張", "50676 萬元", "上 海", "比上年增\\n长13.8%"."""
+    edits: list[Edit] = []
+    for m in _HK_THOUSANDS.finditer(text):
+        base = m.start()
+        for k, ch in enumerate(m.group()):
+            if not ch.isdigit():
+                edits.append((base + k, base + k + 1, ""))
+    for m in _NUM_UNIT_GAP.finditer(text):
+        if m.end() > m.start():
+            edits.append((m.start(), m.end(), ""))
+    for m in _HAN_GAP.finditer(text):
+        edits.append((m.start(), m.end(), ""))
+    if is_hard_wrapped(text):
+        for m in _WRAP.finditer(text):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if m.start() - line_start >= _MIN_WRAPPED_LINE:
+                edits.append((m.start(), m.end(), ""))
+    edits.sort()
+    return _drop_overlaps(edits)
+
+
+_MOJIBAKE = regex.compile(r"(?<=[\p{Han}\p{P}])\?[!！]?[\p{Han}]{2,}|\ufffd+")
+
+
+def find_mojibake(text: str) -> list[tuple[int, int, str]]:
+    """Runs that look like byte-shifted GBK ("?!翱鞓返掠苯") or replacement characters."""
+    return [(m.start(), m.end(), "mojibake") for m in _MOJIBAKE.finditer(text)]
+
+
+Step = Callable[[str], list[Edit]]
+
+#: The pipeline, in order.  Names are what `explain` prints and what users can switch off.
+PIPELINE: list[tuple[str, Step]] = [
+    ("strip_pinyin", strip_pinyin),
+    ("fold_width", fold_width),
+    ("to_simplified", to_simplified),
+    ("drop_layout_lines", drop_layout_lines),
+    ("join_splits", join_splits),
+]
+
+
+def normalise(text: str, skip: frozenset[str] = frozenset()) -> Norm:
+    """Run the pipeline; mojibake is flagged (not used as text) after the edits."""
+    norm = Norm.identity(text)
+    for name, step in PIPELINE:
+        if name in skip:
+            continue
+        norm = apply_edits(norm, step(norm.text), name)
+    flags = find_mojibake(norm.text)
+    norm.flags.extend(flags)
+    norm.steps.append(StepRecord("flag_mojibake", len(flags), [(norm.text[a:b], "(flagged)") for a, b, _ in flags[:5]]))
+    return norm

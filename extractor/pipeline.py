@@ -1,0 +1,272 @@
+"""One document's text in, indicator rows out.
+
+document text -> normalise (offset map) -> scan candidates -> exclusions and acceptance
+-> kinds -> attribution -> rows whose start/end index the ORIGINAL text.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import regex
+
+from .attribute import basis_of, noun_phrase
+from .kinds import Context, classify
+from .normalise import Norm, normalise
+from .rules import Rules
+from .scan import Candidate, scan, scan_ranks
+
+SENTENCE_END = regex.compile(r"[。！？!?\n]")
+CLAUSE_END = regex.compile(r"[。！？!?\n，,；;：:]")
+_COORD = regex.compile(r"^\s*(?:和|、|及|与|以及|或|,|，|/)\s*$")
+_YEAR = regex.compile(r"(截至|截止|到)?((?:19|20)\d{2})年(底|末|初|年初|上半年|前三季度)?")
+_HEADING = regex.compile(r"(?m)^[ \t\u3000]*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|附件\s*\d*)?[^\n]{0,40}$")
+_SMALL_ONE_UNITS = set("个项所家场期次件批条座名位人户套张架台辆处种类部篇本只头门节间")
+
+
+@dataclass
+class DocMeta:
+    """What is known about a document before reading it (the panel issue fills more)."""
+
+    doc_id: str = ""
+    source: str = ""
+    year: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Figure:
+    cand: Candidate
+    kind: str = "level"
+    direction: str = ""
+    rule: str = ""
+    indicator: str = ""
+    indicator_raw: str = ""
+    indicator_id: str = ""
+    subject: str = ""
+    period: str = ""
+    basis: str = ""
+    flags: list[str] = field(default_factory=list)
+    clause_start: int = 0
+    sentence_start: int = 0
+
+
+def _exclusion_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
+    spans = []
+    for ex_id, _kind, pat in rules.exclusions:
+        try:
+            for m in pat.finditer(text, timeout=2.0):
+                if m.end() > m.start():
+                    spans.append((m.start(), m.end(), ex_id))
+        except TimeoutError:
+            continue
+    spans.sort()
+    return spans
+
+
+def _overlaps(spans: list[tuple[int, int, str]], starts: list[int], a: int, b: int) -> bool:
+    i = bisect.bisect_left(starts, b)
+    for k in range(i - 1, max(-1, i - 40), -1):
+        s, e, _ = spans[k]
+        if e > a and s < b:
+            return True
+    return False
+
+
+def accept(c: Candidate, text: str) -> bool:
+    """Is this candidate a figure at all?  (Exclusions are applied separately.)"""
+    if c.kind_hint == "rank":
+        return True
+    fam = c.family
+    if fam == "time":
+        return False
+    num = c.number_text
+    prev = text[c.start - 1] if c.start > 0 else ""
+    if prev == "第" or prev == "每":
+        return False
+    if not c.unit:
+        return False
+    if c.chinese:
+        if num == "一" and c.qualifier == "exact":
+            return False
+        if num in ("十", "百", "千", "万", "亿", "万亿", "千万", "百万") and c.qualifier == "exact":
+            return False
+        if num in ("一", "两", "二") and c.unit in _SMALL_ONE_UNITS and text[c.end:c.end + 1] in "一":
+            return False
+        if prev and regex.match(r"[\p{Han}]", prev) and num[0] in "一" and len(num) == 1:
+            return False
+    elif text[c.start:c.start + 1] == "0" and len(num) > 1 and num[1:2].isdigit():
+        return False  # "05" is a code or a date part, not a quantity
+    return True
+
+
+def _sections(text: str, rules: Rules, year: int | None) -> tuple[list[int], list[str]]:
+    """Positions where a plan or review section starts (headings and lead-ins)."""
+    pos, state = [0], ["review"]
+    for m in _HEADING.finditer(text):
+        line = m.group().strip()
+        if not line or line.endswith(("。", "；")):
+            continue
+        new = ""
+        if any(p.search(line) for p in rules.sections["plan"]):
+            new = "plan"
+        elif any(p.search(line) for p in rules.sections["review"]):
+            new = "review"
+        if new and new != state[-1]:
+            pos.append(m.start())
+            state.append(new)
+    return pos, state
+
+
+def _span_start(bounds: list[int], i: int) -> int:
+    k = bisect.bisect_left(bounds, i) - 1
+    return bounds[k] + 1 if k >= 0 else 0
+
+
+def _span_end(bounds: list[int], i: int, n: int) -> int:
+    k = bisect.bisect_left(bounds, i)
+    return bounds[k] if k < len(bounds) else n
+
+
+def find_figures(norm: Norm, rules: Rules, meta: DocMeta | None = None) -> list[Figure]:
+    """Candidates -> accepted figures with kind and attribution, in normalised coordinates."""
+    meta = meta or DocMeta()
+    text = norm.text
+    excl = _exclusion_spans(text, rules)
+    excl_starts = [s for s, _, _ in excl]
+    cands = [c for c in scan(text, rules) if accept(c, text) and not _overlaps(excl, excl_starts, c.start, c.end)]
+    ranks = [c for c in scan_ranks(text, rules)]
+    # a rank replaces any candidate it overlaps (全省第一 is not "一")
+    if ranks:
+        cands = [c for c in cands if not any(r.start < c.end and c.start < r.end for r in ranks)]
+        cands = sorted(cands + ranks, key=lambda c: c.start)
+    sent_b = [m.start() for m in SENTENCE_END.finditer(text)]
+    clause_b = [m.start() for m in CLAUSE_END.finditer(text)]
+    sec_pos, sec_state = _sections(text, rules, meta.year)
+    figures: list[Figure] = []
+    for c in cands:
+        s0 = _span_start(sent_b, c.start)
+        c0 = _span_start(clause_b, c.start)
+        c1 = _span_end(clause_b, c.end, len(text))
+        prev = figures[-1] if figures else None
+        same_clause = prev is not None and prev.cand.end > c0
+        before_start = max(c0, prev.cand.end) if same_clause else c0
+        section = sec_state[bisect.bisect_right(sec_pos, c.start) - 1]
+        ctx = Context(
+            before=text[before_start:c.start],
+            after=text[c.end:c1],
+            clause=text[c0:c1],
+            sentence_before=text[s0:c.start],
+            section=section,
+        )
+        fig = Figure(c, clause_start=c0, sentence_start=s0)
+        if c.kind_hint == "rank":
+            fig.kind, fig.rule = "rank", c.rule_hint
+        elif same_clause and _COORD.match(ctx.before) and prev.cand.family == c.family and prev.kind != "rank":
+            fig.kind, fig.direction, fig.rule = prev.kind, prev.direction, prev.rule
+            fig.flags.append("coordinated")
+        else:
+            rule = classify(rules, c.family, ctx)
+            if rule is not None:
+                fig.kind, fig.direction, fig.rule = rule.kind, rule.direction, rule.id
+        _attribute(fig, ctx, figures, text, meta)
+        figures.append(fig)
+    _flag(figures, norm)
+    return figures
+
+
+def _attribute(fig: Figure, ctx: Context, figures: list[Figure], text: str, meta: DocMeta) -> None:
+    """Baseline attribution: trailing noun phrase, inheritance along the clause chain."""
+    c = fig.cand
+    if fig.kind in ("change", "growth") or (fig.kind == "target" and "增长" in ctx.before[-4:]):
+        fig.basis = basis_of(text[fig.sentence_start:c.start][-30:])
+    phrase = noun_phrase(ctx.before) if fig.kind != "rank" else noun_phrase(text[fig.clause_start:c.start])
+    prev = figures[-1] if figures and figures[-1].sentence_start == fig.sentence_start else None
+    if (not phrase or fig.kind in ("change", "growth")) and prev is not None and (
+        not phrase or phrase in ("比上年", "同比", "上年")
+    ):
+        fig.indicator, fig.indicator_raw, fig.subject = prev.indicator, prev.indicator_raw, prev.subject
+    else:
+        fig.indicator = fig.indicator_raw = phrase
+    fig.period = _period(text, fig.sentence_start, c.start, meta)
+
+
+def _period(text: str, s0: int, at: int, meta: DocMeta) -> str:
+    """The nearest stated year before the figure in its sentence, else the report year."""
+    found = ""
+    for m in _YEAR.finditer(text, s0, at):
+        pre, year, suf = m.group(1) or "", m.group(2), m.group(3) or ""
+        found = (("截至" if pre else "") + year + ("年" + suf if suf else "")) if (pre or suf) else year
+    if found:
+        return found
+    return str(meta.year) if meta.year else ""
+
+
+def _flag(figures: list[Figure], norm: Norm) -> None:
+    if not norm.flags:
+        return
+    for f in figures:
+        for a, b, flag in norm.flags:
+            if a - 10 < f.cand.end and f.cand.start < b + 10:
+                f.flags.append(f"{flag}_nearby")
+                break
+
+
+def to_rows(figures: list[Figure], norm: Norm, meta: DocMeta) -> list[dict]:
+    """Figures -> table rows; spans mapped back to the original text."""
+    orig = norm.original
+    text = norm.text
+    sent_b = [m.start() for m in SENTENCE_END.finditer(text)]
+    rows = []
+    for f in figures:
+        c = f.cand
+        start, end = norm.orig_span(c.start, c.end)
+        s0 = f.sentence_start
+        s1 = _span_end(sent_b, c.end, len(text))
+        ss, se = norm.orig_span(s0, max(s1, s0 + 1)) if s1 > s0 else (start, end)
+        num_pos = text.find(c.number_text, c.start, c.end)
+        if num_pos >= 0:
+            ns, ne = norm.orig_span(num_pos, num_pos + len(c.number_text))
+            number_text = orig[ns:ne]
+        else:
+            number_text = c.number_text
+        scale = c.unit_obj.scale if c.unit_obj else Decimal(1)
+        unit_norm = c.unit_obj.base if c.unit_obj else ""
+        rows.append(
+            {
+                "doc_id": meta.doc_id,
+                "source": meta.source,
+                "start": start,
+                "end": end,
+                "quote": orig[start:end],
+                "sentence": orig[ss:se].strip(),
+                "number_text": number_text,
+                "value": float(c.value),
+                "value_high": float(c.value_high) if c.value_high is not None else None,
+                "unit": c.unit,
+                "multiplier": float(scale),
+                "value_norm": float(c.value * scale),
+                "unit_norm": unit_norm,
+                "qualifier": c.qualifier,
+                "kind": f.kind,
+                "direction": f.direction,
+                "indicator": f.indicator,
+                "indicator_raw": f.indicator_raw,
+                "subject": f.subject,
+                "period": f.period,
+                "basis": f.basis,
+                "rule": f.rule,
+                "flags": " ".join(dict.fromkeys(f.flags + c.flags)),
+                "indicator_id": f.indicator_id,
+            }
+        )
+    return rows
+
+
+def extract_text(text: str, rules: Rules, meta: DocMeta | None = None) -> list[dict]:
+    """The whole pipeline for one decoded document text."""
+    meta = meta or DocMeta()
+    norm = normalise(text)
+    return to_rows(find_figures(norm, rules, meta), norm, meta)
