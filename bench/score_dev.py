@@ -27,7 +27,8 @@ def main(argv: list[str]) -> int:
 
     ranges = json.loads((SHARED / "gold/dev/ranges.json").read_text())
     show = "--show" in argv
-    pooled: dict[str, float] = {}
+    pooled = {"gold": 0, "pred": 0, "tp": 0, "core_gold": 0, "core_tp": 0, "extended_gold": 0, "extended_tp": 0,
+              "value_ok": 0.0, "kind_ok": 0.0, "qualifier_ok": 0.0, "indicator_ok": 0.0, "quote_mismatch": 0}
     for doc, rng in ranges.items():
         stem = doc[:-4]
         src = SHARED / "corpus/real" / doc
@@ -43,10 +44,26 @@ def main(argv: list[str]) -> int:
                     print(f"  ## {k} ({len(v)})")
                     for x in v[:60]:
                         print("    ", x)
-        for k, v in res.items():
-            pooled.setdefault(k, 0)
-        for key in ("gold", "pred", "fp"):
-            pooled[key] += res[key]
+        tp = res["precision"] * res["pred"]
+        pooled["gold"] += res["gold"]
+        pooled["pred"] += res["pred"]
+        pooled["tp"] += tp
+        for tier in ("core", "extended"):
+            pooled[f"{tier}_gold"] += res[f"{tier}_gold"]
+            pooled[f"{tier}_tp"] += res[f"{tier}_recall"] * res[f"{tier}_gold"]
+        for key in ("value", "kind", "qualifier", "indicator"):
+            pooled[f"{key}_ok"] += res[f"{key}_acc"] * tp
+        pooled["quote_mismatch"] += res.get("quote_mismatch", 0)
+    tp = pooled["tp"] or 1
+    summary = {
+        "precision": pooled["tp"] / (pooled["pred"] or 1),
+        "recall": pooled["tp"] / (pooled["gold"] or 1),
+        "core_recall": pooled["core_tp"] / (pooled["core_gold"] or 1),
+        "extended_recall": pooled["extended_tp"] / (pooled["extended_gold"] or 1),
+        **{f"{k}_acc": pooled[f"{k}_ok"] / tp for k in ("value", "kind", "qualifier", "indicator")},
+        "quote_mismatch": pooled["quote_mismatch"],
+    }
+    print(json.dumps({"doc": "ALL", **{k: round(v, 3) if isinstance(v, float) else v for k, v in summary.items()}}))
     return 0
 
 
