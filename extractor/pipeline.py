@@ -67,39 +67,72 @@ def _exclusion_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
 
 
 def _overlaps(spans: list[tuple[int, int, str]], starts: list[int], a: int, b: int) -> bool:
+    return bool(_overlapping_id(spans, starts, a, b))
+
+
+def _overlapping_id(spans: list[tuple[int, int, str]], starts: list[int], a: int, b: int) -> str:
+    """The id of an exclusion span overlapping [a, b), or "" (explain names it)."""
     i = bisect.bisect_left(starts, b)
     for k in range(i - 1, max(-1, i - 40), -1):
-        s, e, _ = spans[k]
+        s, e, ex_id = spans[k]
         if e > a and s < b:
-            return True
-    return False
+            return ex_id
+    return ""
 
 
 def accept(c: Candidate, text: str) -> bool:
     """Is this candidate a figure at all?  (Exclusions are applied separately.)"""
+    return not reject_reason(c, text)
+
+
+def reject_reason(c: Candidate, text: str) -> str:
+    """Why this candidate is not a figure ("" when it is): `explain` prints the reason."""
     if c.kind_hint == "rank":
-        return True
+        return ""
     fam = c.family
     if fam == "time":
-        return False
+        return "time unit"
     num = c.number_text
     prev = text[c.start - 1] if c.start > 0 else ""
     if prev == "第" or prev == "每":
-        return False
+        return f"ordinal or per-unit ({prev} before the number)"
     if not c.unit:
-        return False
+        return "no unit"
     if c.chinese:
         if num == "一" and c.qualifier == "exact":
-            return False
+            return "bare 一 (an article, not a count)"
         if num in ("十", "百", "千", "万", "亿", "万亿", "千万", "百万") and c.qualifier == "exact":
-            return False
+            return "bare scale word without qualifier"
         if num in ("一", "两", "二") and c.unit in _SMALL_ONE_UNITS and text[c.end:c.end + 1] in "一":
-            return False
+            return "idiom (一个一个)"
         if prev and regex.match(r"[\p{Han}]", prev) and num[0] in "一" and len(num) == 1:
-            return False
+            return "一 inside a word"
     elif text[c.start:c.start + 1] == "0" and len(num) > 1 and num[1:2].isdigit():
-        return False  # "05" is a code or a date part, not a quantity
-    return True
+        return "leading zero (a code or date part)"  # "05" is a code or a date part, not a quantity
+    return ""
+
+
+def candidate_decisions(text: str, rules: Rules) -> list[tuple[Candidate, str]]:
+    """Every candidate with the reason it was dropped ("" when kept), sorted by start.
+
+    Why: `find_figures` keeps the kept ones; `explain` shows the dropped ones and why."""
+    excl = _exclusion_spans(text, rules)
+    excl_starts = [s for s, _, _ in excl]
+    ranks = scan_ranks(text, rules)
+    out: list[tuple[Candidate, str]] = []
+    for c in scan(text, rules):
+        reason = reject_reason(c, text)
+        if not reason:
+            ex_id = _overlapping_id(excl, excl_starts, c.start, c.end)
+            reason = f"exclusion {ex_id}" if ex_id else ""
+        if not reason:
+            # a rank replaces any candidate it overlaps (全省第一 is not "一")
+            rank = next((r for r in ranks if r.start < c.end and c.start < r.end), None)
+            reason = f"inside rank {rank.rule_hint}" if rank is not None else ""
+        out.append((c, reason))
+    out += [(r, "") for r in ranks]
+    out.sort(key=lambda cr: cr[0].start)
+    return out
 
 
 def _sections(text: str, rules: Rules, year: int | None) -> tuple[list[int], list[str]]:
@@ -134,14 +167,7 @@ def find_figures(norm: Norm, rules: Rules, meta: DocMeta | None = None) -> list[
     """Candidates -> accepted figures with kind and attribution, in normalised coordinates."""
     meta = meta or DocMeta()
     text = norm.text
-    excl = _exclusion_spans(text, rules)
-    excl_starts = [s for s, _, _ in excl]
-    cands = [c for c in scan(text, rules) if accept(c, text) and not _overlaps(excl, excl_starts, c.start, c.end)]
-    ranks = [c for c in scan_ranks(text, rules)]
-    # a rank replaces any candidate it overlaps (全省第一 is not "一")
-    if ranks:
-        cands = [c for c in cands if not any(r.start < c.end and c.start < r.end for r in ranks)]
-        cands = sorted(cands + ranks, key=lambda c: c.start)
+    cands = [c for c, reason in candidate_decisions(text, rules) if not reason]
     sent_b = [m.start() for m in SENTENCE_END.finditer(text)]
     clause_b = [m.start() for m in CLAUSE_END.finditer(text)]
     sec_pos, sec_state = _sections(text, rules, meta.year)
