@@ -319,7 +319,12 @@ def load_rules_uncached(directory: Path | str | None = None) -> Rules:
     checked = {fname: _check_entries(fname, raw[fname], problems) for fname in TOP_KEYS}
 
     units, scales = _build_units(raw["units.yaml"] or {}, checked["units.yaml"].get("units", []), problems)
-    per = [str(p) for p in ((raw["units.yaml"] or {}).get("per") or [])]
+    per = []
+    for i, p in enumerate((raw["units.yaml"] or {}).get("per") or []):
+        if isinstance(p, str) and p:
+            per.append(p)
+        else:
+            problems.append(f"units.yaml: per[{i}]: must be a unit word, got {p!r}")
 
     qualifiers: dict[str, dict[str, str]] = {"before": {}, "inside": {}, "after": {}}
     for i, e in enumerate(checked["qualifiers.yaml"].get("qualifiers", [])):
