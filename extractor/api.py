@@ -10,7 +10,8 @@ import pandas as pd
 from .errors import SourceError, ZhibiaoError
 from .pipeline import DocMeta, extract_text
 from .rules import Rules, load_rules
-from .sources import Document, document_from_text, read_document
+from .sources import Document, document_from_text, read_document, save_extracted_text
+from .sources.limits import DocumentTimeout, default_timeout, time_limit
 from .table import to_frame
 
 
@@ -23,6 +24,9 @@ class DocResult:
     source: str
     rows: list[dict] = field(default_factory=list)
     error: str = ""
+    #: where the extracted text of a Word/PDF/HTML source was saved (relative to the output folder)
+    text_path: str = ""
+    text_sha256: str = ""
 
     def document_row(self, rules_version: str) -> dict:
         d = self.doc
@@ -32,8 +36,8 @@ class DocResult:
             "sha256": d.sha256 if d else "",
             "encoding": d.encoding if d else "",
             "format": d.format if d else "",
-            "text_path": "",
-            "text_sha256": "",
+            "text_path": self.text_path,
+            "text_sha256": self.text_sha256,
             "chars": len(d.text) if d else 0,
             "figures": len(self.rows),
             "error": self.error,
@@ -49,15 +53,30 @@ def process_document(doc: Document, rules: Rules, meta: DocMeta | None = None) -
     return DocResult(doc, meta.doc_id, meta.source, rows)
 
 
-def process_path(path: Path, doc_id: str, rules: Rules, encoding: str | None = None) -> DocResult:
-    """Read and extract one file; any failure becomes the result's error, never an exception."""
+def process_path(path: Path, doc_id: str, rules: Rules, encoding: str | None = None, *,
+                 out_dir: Path | str | None = None, timeout: float | None = None) -> DocResult:
+    """Read and extract one file; any failure becomes the result's error, never an exception.
+
+    out_dir: the output folder; a Word/PDF/HTML source's extracted text is saved there once as
+    texts/<doc_id>.txt (its path and sha256 go to documents), and the rows' offsets index it.
+    timeout: seconds for this document (None: ZHIBIAO_TIMEOUT or 300 s; 0: no limit); when it runs
+    out the document becomes an error row."""
+    limit = default_timeout() if timeout is None else timeout
     try:
-        doc = read_document(path, doc_id, encoding)
-        return process_document(doc, rules, DocMeta(doc_id=doc_id, source=str(path)))
+        with time_limit(limit):
+            doc = read_document(path, doc_id, encoding)
+            res = process_document(doc, rules, DocMeta(doc_id=doc_id, source=str(path)))
+            if out_dir is not None and doc.extracted:
+                res.text_path, res.text_sha256 = save_extracted_text(doc, out_dir)
+            return res
+    except DocumentTimeout as exc:
+        return DocResult(None, doc_id, str(path), error=str(exc))
     except SourceError as exc:
         return DocResult(None, doc_id, str(path), error=exc.problem)
     except ZhibiaoError as exc:
         return DocResult(None, doc_id, str(path), error=str(exc))
+    except (RecursionError, MemoryError) as exc:
+        return DocResult(None, doc_id, str(path), error=f"document too complex to process ({exc.__class__.__name__})")
 
 
 def extract(source: str | Path, *, rules_dir: str | Path | None = None, encoding: str | None = None) -> pd.DataFrame:

@@ -1,0 +1,162 @@
+"""Bytes -> text for plain-text reports, biased to the encodings of Chinese archives.
+
+Why detection is biased to CJK: archived reports are GB18030/GBK, Big5 or UTF-8/16/32; a general
+detector given free rein picks Latin-1 or Shift-JIS for short Chinese files.  We try BOMs, then
+BOM-less UTF-32/16 (NUL patterns), then strict UTF-8, then UTF-8 with runs of a legacy encoding
+pasted in (each run decoded on its own, the encoding reported as "utf-8+gb18030"), then
+charset-normalizer restricted to the CJK encodings, then the strict decoders in order.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from ..errors import SourceError
+
+BOMS = [
+    (b"\xef\xbb\xbf", "utf-8-sig", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be", "utf-16-be"),
+]
+#: The legacy encodings a run inside UTF-8 (or a whole file) is tried with, most common first.
+LEGACY = ["gb18030", "big5hkscs"]
+#: A UTF-8 file may carry legacy runs when at least this share of its non-ASCII bytes is UTF-8.
+_MIXED_MIN_UTF8 = 0.6
+_ESCAPED_RUN = regex.compile(r"[\udc80-\udcff]+")
+
+
+def decode_bytes(data: bytes, path: str = "<bytes>", encoding: str | None = None) -> tuple[str, str]:
+    """Decode bytes to text; returns (text, encoding).  The BOM is removed from the text."""
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise SourceError(path, f"cannot decode as {encoding} ({exc.__class__.__name__})") from None
+    if not data:
+        raise SourceError(path, "empty file (0 bytes)")
+    for bom, name, codec in BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(codec), name
+            except UnicodeDecodeError:
+                raise SourceError(path, f"{name} byte-order mark but undecodable bytes") from None
+    wide = _looks_wide(data)
+    if wide:
+        try:
+            return data.decode(wide), wide
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:4096]:
+        raise SourceError(path, "binary file (NUL bytes), not a text report")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    mixed = _decode_mixed(data)
+    if mixed is not None:
+        return mixed
+    return _decode_legacy(data, path)
+
+
+def _decode_legacy(data: bytes, path: str) -> tuple[str, str]:
+    guess = _guess_cjk(data)
+    for enc in ([guess] if guess else []) + LEGACY:
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if _plausible(text):
+            return text, enc
+    raise SourceError(path, "undecodable bytes: not UTF-8/16/32, GB18030 or Big5 (try --encoding)")
+
+
+def _looks_wide(data: bytes) -> str | None:
+    """UTF-32 or UTF-16 without BOM: CJK text in UTF-16 has NUL bytes only in ASCII characters'
+    high half; UTF-32 has two NULs in every code unit."""
+    sample = data[:4000]
+    n = len(sample) - len(sample) % 4
+    if n >= 8 and len(data) % 4 == 0:
+        units = [sample[i:i + 4] for i in range(0, n, 4)]
+        if sum(1 for u in units if u[2:] == b"\x00\x00" and u[:2] != b"\x00\x00") > 0.9 * len(units):
+            return "utf-32-le"
+        if sum(1 for u in units if u[:2] == b"\x00\x00" and u[2:] != b"\x00\x00") > 0.9 * len(units):
+            return "utf-32-be"
+    sample = sample[: len(sample) - len(sample) % 2]
+    if len(sample) < 4 or len(data) % 2:
+        return None
+    even_nul = sample[0::2].count(0)
+    odd_nul = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_nul > half * 0.3 and even_nul < half * 0.05:
+        return "utf-16-le"
+    if even_nul > half * 0.3 and odd_nul < half * 0.05:
+        return "utf-16-be"
+    # CJK-only UTF-16 has no NULs at all: the text decodes strictly and is mostly Han
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _han_share(text) > 0.5:
+            return enc
+    return None
+
+
+def _han_share(text: str) -> float:
+    if not text:
+        return 0.0
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f") / len(text)
+
+
+def _decode_mixed(data: bytes) -> tuple[str, str] | None:
+    """A UTF-8 file with runs of GBK or Big5 pasted in: decode each invalid run with the legacy
+    encoding that reads it as plausible CJK.  None when the file is not mostly UTF-8."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    runs = list(_ESCAPED_RUN.finditer(text))
+    bad = sum(m.end() - m.start() for m in runs)
+    non_ascii = sum(1 for b in data if b >= 0x80)
+    if not non_ascii or (non_ascii - bad) / non_ascii < _MIXED_MIN_UTF8:
+        return None
+    used: set[str] = set()
+    pieces, pos = [], 0
+    for m in runs:
+        raw = m.group().encode("utf-8", errors="surrogateescape")
+        piece, enc = _decode_run(raw)
+        used.add(enc)
+        pieces += [text[pos:m.start()], piece]
+        pos = m.end()
+    pieces.append(text[pos:])
+    return "".join(pieces), "utf-8+" + "+".join(sorted(used))
+
+
+def _decode_run(raw: bytes) -> tuple[str, str]:
+    """One legacy run: the first encoding that decodes it strictly to CJK text, else U+FFFD
+    (which normalise.find_mojibake flags)."""
+    for enc in LEGACY:
+        try:
+            piece = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _han_share(piece) > 0.5:
+            return piece, enc
+    return "\ufffd" * max(1, len(raw) // 2), "replacement"
+
+
+def _guess_cjk(data: bytes) -> str | None:
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:
+        return None
+    best = from_bytes(data[:200_000], cp_isolation=["gb18030", "big5", "big5hkscs", "utf_8"]).best()
+    return best.encoding if best else None
+
+
+def _plausible(text: str) -> bool:
+    """Decoded CJK text has few control characters."""
+    if not text:
+        return False
+    sample = text[:5000]
+    ctrl = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t\f")
+    return ctrl < len(sample) * 0.01
