@@ -50,8 +50,8 @@ def parse_chinese(s: str) -> Decimal:
             big = CN_BIG[c]
             section += digit or 0
             digit = None
-            if section == 0:
-                section = 1
+            if section == 0 and total == 0:
+                section = 1  # a bare scale: 万余册, 超万亿斤
             if big == 10**8:
                 total = (total + section) * big
             else:

@@ -80,14 +80,17 @@ ENTRY_SCHEMAS: dict[str, dict[str, tuple[set[str], set[str]]]] = {
         "rules": ({"id", "kind"}, {"families", "before", "after", "clause", "section", "direction", "basis", "note"})
     },
     "patterns/ranks.yaml": {"ranks": ({"id", "pattern"}, {"note"})},
+    "indicators.yaml": {"indicators": ({"id", "name", "unit", "domain"}, {"synonyms", "patterns", "note"})},
 }
 TOP_KEYS: dict[str, set[str]] = {
-    "units.yaml": {"units", "scales", "per"},
+    "units.yaml": {"units", "scales", "per", "not_before"},
     "qualifiers.yaml": {"qualifiers"},
     "exclusions.yaml": {"exclusions"},
     "patterns/kinds.yaml": {"rules"},
     "patterns/ranks.yaml": {"ranks"},
     "sections.yaml": {"plan", "review"},
+    "indicators.yaml": {"indicators", "generic_heads", "not_indicators", "keep_verbs", "modifiers"},
+    "subjects.yaml": {"words", "patterns"},
 }
 
 #: Quantifier nesting like (a+)+ or (a*)* can backtrack exponentially; refused at load time.
@@ -186,6 +189,7 @@ class Rules:
     units: dict[str, Unit]  # every surface form, scale-prefixed forms expanded
     scales: dict[str, Decimal]
     per: list[str]
+    not_before: dict[str, str]  # unit surface -> characters that may not follow it
     qualifiers: dict[str, dict[str, str]]  # where -> surface -> value
     exclusions: list[tuple[str, str, regex.Pattern]]
     kind_rules: list[KindRule]
@@ -326,13 +330,22 @@ def load_rules_uncached(directory: Path | str | None = None) -> Rules:
         else:
             problems.append(f"units.yaml: per[{i}]: must be a unit word, got {p!r}")
 
-    qualifiers: dict[str, dict[str, str]] = {"before": {}, "inside": {}, "after": {}}
+    not_before: dict[str, str] = {}
+    for unit, chars in ((raw["units.yaml"] or {}).get("not_before") or {}).items():
+        if str(unit) not in units:
+            problems.append(f"units.yaml: not_before[{unit}]: not a unit listed in units")
+        elif not isinstance(chars, list) or not all(isinstance(c, str) and c for c in chars):
+            problems.append(f"units.yaml: not_before[{unit}]: must be a list of characters")
+        else:
+            not_before[str(unit)] = "".join(chars)
+
+    qualifiers: dict[str, dict[str, str]] = {"before": {}, "inside": {}, "after": {}, "lead": {}}
     for i, e in enumerate(checked["qualifiers.yaml"].get("qualifiers", [])):
         where = f"qualifiers.yaml: qualifiers[{i}] ({e['surface']})"
         if e["value"] not in QUALIFIER_VALUES:
             problems.append(f"{where}: unknown value {e['value']!r}")
         elif e["where"] not in qualifiers:
-            problems.append(f"{where}: where must be before, inside or after")
+            problems.append(f"{where}: where must be before, inside, after or lead")
         else:
             qualifiers[e["where"]][str(e["surface"])] = e["value"]
 
@@ -372,6 +385,7 @@ def load_rules_uncached(directory: Path | str | None = None) -> Rules:
         units=units,
         scales=scales,
         per=per,
+        not_before=not_before,
         qualifiers=qualifiers,
         exclusions=exclusions,
         kind_rules=kind_rules,
@@ -401,3 +415,7 @@ def check_rules(directory: Path | str | None = None) -> list[str]:
     except RulesError as exc:
         return exc.problems
     return []
+
+
+# the lexicon module registers its loader (indicators.yaml, subjects.yaml) in EXTRA_LOADERS
+from . import lexicon as _lexicon  # noqa: E402,F401

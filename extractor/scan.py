@@ -84,9 +84,11 @@ def _build_pattern(rules: Rules) -> regex.Pattern:
     inside = trie_regex(list(rules.qualifiers["inside"]))
     post = trie_regex(list(rules.qualifiers["after"]))
     number = f"(?:{PERCENT_WORDS}|{ARABIC}|{CN_NUM})"
+    scales = trie_regex([w for w, v in rules.scales.items() if v >= 10000])
     pattern = (
         f"(?P<pre>{pre})?"
         f"(?P<num>{number})"
+        f"(?:(?P<scale>{scales})(?=(?:{inside})))?"
         f"(?P<inside>{inside})?"
         f"(?P<unit>{unit_re})?"
         f"(?P<post>{post})?"
@@ -114,7 +116,14 @@ def scan(text: str, rules: Rules) -> list[Candidate]:
     out: list[Candidate] = []
     for m in pat.finditer(text):
         num = m.group("num")
-        unit = m.group("unit") or ""
+        end = m.end()
+        unit_text = m.group("unit") or ""
+        if unit_text and not m.group("post") and _blocked(rules, unit_text, text[end:end + 1]):
+            # 900多万个体工商户: "个" starts the word 个体, so the figure is "900多万"
+            keep = _scale_prefix(unit_text, rules)
+            end = m.start("unit") + len(keep)
+            unit_text = keep
+        unit = (m.group("scale") or "") + unit_text
         if num.startswith("百分"):
             unit = unit or "%"
         try:
@@ -126,9 +135,27 @@ def scan(text: str, rules: Rules) -> list[Candidate]:
             q = m.group(grp)
             if q and qual == "exact":
                 qual = rules.qualifiers[where].get(q, "exact")
-        out.append(Candidate(m.start(), m.end(), num, value, None, unit, _unit_of(rules, unit), qual,
+        out.append(Candidate(m.start(), end, num, value, None, unit, _unit_of(rules, unit), qual,
                              not num[0].isdigit()))
     return merge_ranges(text, out, rules)
+
+
+def _blocked(rules: Rules, unit: str, following: str) -> bool:
+    """Is this unit really the first character of the next word (个 in 个体, 人 in 人民)?"""
+    if not following:
+        return False
+    for surface, chars in rules.not_before.items():
+        if unit.endswith(surface) and following in chars:
+            return True
+    return False
+
+
+def _scale_prefix(unit: str, rules: Rules) -> str:
+    """The scale word a unit starts with (万 of 万个), or ''."""
+    for n in range(len(unit) - 1, 0, -1):
+        if unit[:n] in rules.scales and rules.scales[unit[:n]] >= 10000:
+            return unit[:n]
+    return ""
 
 
 _RANGE_GAP = regex.compile(RANGE_SEP)
