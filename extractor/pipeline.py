@@ -12,8 +12,9 @@ from decimal import Decimal
 
 import regex
 
-from .attribute import basis_of, noun_phrase
+from .attribute import Attribution, Prior, Site, attribute
 from .kinds import Context, classify
+from .lexicon import Lexicon
 from .normalise import Norm, normalise
 from .rules import Rules
 from .scan import Candidate, scan, scan_ranks
@@ -197,25 +198,27 @@ def find_figures(norm: Norm, rules: Rules, meta: DocMeta | None = None) -> list[
             rule = classify(rules, c.family, ctx)
             if rule is not None:
                 fig.kind, fig.direction, fig.rule = rule.kind, rule.direction, rule.id
-        _attribute(fig, ctx, figures, text, meta)
+        _attribute(fig, ctx, figures, text, meta, rules)
         figures.append(fig)
     _flag(figures, norm)
     return figures
 
 
-def _attribute(fig: Figure, ctx: Context, figures: list[Figure], text: str, meta: DocMeta) -> None:
-    """Baseline attribution: trailing noun phrase, inheritance along the clause chain."""
+def _attribute(fig: Figure, ctx: Context, figures: list[Figure], text: str, meta: DocMeta,
+               rules: Rules | None = None) -> None:
+    """Indicator (lexicon or phrase), subject and basis from attribute.py; the clause chain is `figures`."""
     c = fig.cand
-    if fig.kind in ("change", "growth") or (fig.kind == "target" and "增长" in ctx.before[-4:]):
-        fig.basis = basis_of(text[fig.sentence_start:c.start][-30:])
-    phrase = noun_phrase(ctx.before) if fig.kind != "rank" else noun_phrase(text[fig.clause_start:c.start])
-    prev = figures[-1] if figures and figures[-1].sentence_start == fig.sentence_start else None
-    if (not phrase or fig.kind in ("change", "growth")) and prev is not None and (
-        not phrase or phrase in ("比上年", "同比", "上年")
-    ):
-        fig.indicator, fig.indicator_raw, fig.subject = prev.indicator, prev.indicator_raw, prev.subject
-    else:
-        fig.indicator = fig.indicator_raw = phrase
+    lex = rules.extra.get("lexicon") if rules is not None else None
+    if lex is None:
+        lex = Lexicon()
+    site = Site(kind=fig.kind, family=c.family, unit=c.unit, before=ctx.before, after=ctx.after,
+                clause_before=text[fig.clause_start:c.start], sentence_before=text[fig.sentence_start:c.start])
+    prior = [Prior(Attribution(f.indicator, f.indicator_raw, f.subject, f.basis, f.indicator_id), f.cand.family,
+                   f.kind, f.clause_start == fig.clause_start)
+             for f in figures[-12:] if f.sentence_start == fig.sentence_start]
+    a = attribute(site, lex, prior)
+    fig.indicator, fig.indicator_raw, fig.indicator_id = a.indicator, a.indicator_raw, a.indicator_id
+    fig.subject, fig.basis = a.subject, a.basis
     fig.period = _period(text, fig.sentence_start, c.start, meta)
 
 

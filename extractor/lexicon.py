@@ -1,0 +1,245 @@
+"""The indicator lexicon (`rules/indicators.yaml`) and subject words (`rules/subjects.yaml`).
+
+Why a lexicon: "国内生产总值", "GDP", "地区生产总值" and "经济总量" are one indicator; a table that
+names them four ways cannot be compared across reports.  Each entry gives a stable ASCII id, the
+canonical Simplified name, its synonyms and patterns, the unit families it is measured in and a
+domain.  Subject words (全国, 国内航线, 市本级财政 ...) say whom a figure is about and are kept out
+of the indicator name.  Both files are validated on load: every problem is reported with its file,
+entry and reason (see `rules.EXTRA_LOADERS`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from .rules import EXTRA_LOADERS, UNIT_FAMILIES, _load_yaml, compile_pattern
+
+INDICATORS_FILE = "indicators.yaml"
+SUBJECTS_FILE = "subjects.yaml"
+_ID = regex.compile(r"^[a-z][a-z0-9_]*$")
+_ENTRY_KEYS = {"id", "name", "unit", "domain"}
+_ENTRY_OPTIONAL = {"synonyms", "patterns", "note"}
+_LIST_KEYS = ("generic_heads", "not_indicators", "keep_verbs", "modifiers")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One canonical indicator."""
+
+    id: str
+    name: str
+    synonyms: tuple[str, ...]
+    patterns: tuple[regex.Pattern, ...]
+    families: frozenset[str]
+    domain: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Where a lexicon entry (or a subject word) was found in a piece of text."""
+
+    start: int
+    end: int
+    surface: str
+    indicator: Indicator | None = None
+
+
+@dataclass
+class Lexicon:
+    """Indicators and subject words, with one compiled alternation each for fast search."""
+
+    indicators: list[Indicator] = field(default_factory=list)
+    generic_heads: frozenset[str] = frozenset()
+    not_indicators: tuple[str, ...] = ()
+    keep_verbs: frozenset[str] = frozenset()
+    modifiers: tuple[regex.Pattern, ...] = ()
+    subject_words: tuple[str, ...] = ()
+    subject_patterns: tuple[regex.Pattern, ...] = ()
+    _by_surface: dict[str, Indicator] = field(default_factory=dict)
+    _surface_re: regex.Pattern | None = None
+    _subject_re: regex.Pattern | None = None
+
+    def __post_init__(self) -> None:
+        for ind in self.indicators:
+            for s in (ind.name, *ind.synonyms):
+                self._by_surface.setdefault(s, ind)
+        self._surface_re = _alternation(self._by_surface)
+        self._subject_re = _alternation(self.subject_words)
+
+    def words(self) -> list[str]:
+        """Every surface to keep whole when segmenting (jieba user words)."""
+        return list(self._by_surface) + [w for w in self.subject_words if len(w) > 1]
+
+    def indicators_in(self, text: str) -> list[Hit]:
+        """Every lexicon hit in text, longest surface first at each position, no overlaps."""
+        hits: list[Hit] = []
+        if self._surface_re is not None:
+            hits += [Hit(m.start(), m.end(), m.group(), self._by_surface[m.group()])
+                     for m in self._surface_re.finditer(text)]
+        for ind in self.indicators:
+            for pat in ind.patterns:
+                hits += [Hit(m.start(), m.end(), m.group(), ind)
+                         for m in pat.finditer(text, timeout=0.5) if m.end() > m.start()]
+        return _no_overlaps(hits)
+
+    def subjects_in(self, text: str) -> list[Hit]:
+        """Every subject word or pattern hit in text, without overlaps."""
+        hits: list[Hit] = []
+        if self._subject_re is not None:
+            hits += [Hit(m.start(), m.end(), m.group()) for m in self._subject_re.finditer(text)]
+        for pat in self.subject_patterns:
+            hits += [Hit(m.start(), m.end(), m.group()) for m in pat.finditer(text, timeout=0.5)
+                     if m.end() > m.start()]
+        return _no_overlaps(hits)
+
+    def by_id(self, ind_id: str) -> Indicator | None:
+        return next((i for i in self.indicators if i.id == ind_id), None)
+
+
+def _alternation(words: Any) -> regex.Pattern | None:
+    """One regex for many literal words, longest first so that 城镇居民 wins over 城镇."""
+    words = sorted({w for w in words if w}, key=len, reverse=True)
+    if not words:
+        return None
+    return regex.compile("|".join(regex.escape(w) for w in words))
+
+
+def _no_overlaps(hits: list[Hit]) -> list[Hit]:
+    """Keep the longest hit where two overlap (ties: the earlier one), sorted by start."""
+    kept: list[Hit] = []
+    for h in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
+        if all(h.end <= k.start or h.start >= k.end for k in kept):
+            kept.append(h)
+    return sorted(kept, key=lambda h: h.start)
+
+
+# --------------------------------------------------------------------------- loading + validation
+
+
+def _str_list(value: Any, where: str, problems: list[str]) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        problems.append(f"{where}: must be a list of non-empty strings")
+        return []
+    return value
+
+
+def _simplified(s: str) -> str:
+    """The Simplified form (names must already be Simplified: the text is, after normalisation)."""
+    try:
+        import opencc
+
+        return opencc.OpenCC("t2s").convert(s)
+    except Exception:  # noqa: BLE001 - without opencc the check is skipped, not the load
+        return s
+
+
+def _indicator(entry: Any, where: str, problems: list[str]) -> Indicator | None:
+    """One `indicators:` entry checked: keys, id, name, unit families, patterns."""
+    # keys, mapping shape and duplicate ids are checked by rules._check_entries (ENTRY_SCHEMAS)
+    if not isinstance(entry, dict) or _ENTRY_KEYS - entry.keys() or entry.keys() - _ENTRY_KEYS - _ENTRY_OPTIONAL:
+        return None
+    n0 = len(problems)
+    ind_id, name = entry["id"], entry["name"]
+    if not isinstance(ind_id, str) or not _ID.match(ind_id):
+        problems.append(f"{where}: id {ind_id!r} must be lower-case ASCII (a-z, 0-9, _), starting with a letter")
+    if not isinstance(name, str) or not 2 <= len(name) <= 12:
+        problems.append(f"{where}: name {name!r} must be 2-12 characters")
+    elif _simplified(name) != name:
+        problems.append(f"{where}: name {name!r} must be Simplified ({_simplified(name)})")
+    fams = _str_list(entry["unit"], f"{where} unit", problems)
+    bad = set(fams) - UNIT_FAMILIES
+    if bad:
+        problems.append(f"{where}: unknown unit famil(ies) {', '.join(sorted(bad))} "
+                        f"(allowed: {', '.join(sorted(UNIT_FAMILIES))})")
+    if not isinstance(entry["domain"], str) or not entry["domain"]:
+        problems.append(f"{where}: domain must be a non-empty string")
+    synonyms = _str_list(entry.get("synonyms"), f"{where} synonyms", problems)
+    pats = []
+    for k, p in enumerate(_str_list(entry.get("patterns"), f"{where} patterns", problems)):
+        pat = compile_pattern(p, f"{where} patterns[{k}]", problems)
+        if pat is not None:
+            pats.append(pat)
+    if len(problems) > n0:
+        return None
+    return Indicator(ind_id, name, tuple(synonyms), tuple(pats), frozenset(fams), entry["domain"])
+
+
+def _check_collisions(inds: list[Indicator], problems: list[str]) -> None:
+    """A name or synonym may belong to one indicator only (duplicate ids: rules._check_entries)."""
+    owner: dict[str, str] = {}
+    for ind in inds:
+        for s in dict.fromkeys((ind.name, *ind.synonyms)):
+            if s in owner and owner[s] != ind.id:
+                problems.append(f"{INDICATORS_FILE}: indicators ({ind.id}): synonym {s!r} collides with {owner[s]!r}")
+            owner.setdefault(s, ind.id)
+
+
+def load_indicators(directory: Path, problems: list[str]) -> dict[str, Any]:
+    """Read and validate indicators.yaml; return the keyword arguments of a Lexicon."""
+    path = directory / INDICATORS_FILE
+    data = _load_yaml(path, problems) if path.exists() else {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        return {}  # top-level shape and keys: rules._check_entries (TOP_KEYS)
+    entries = data.get("indicators") or []
+    if not isinstance(entries, list):
+        entries = []
+    inds = []
+    for i, e in enumerate(entries):
+        label = e.get("id") if isinstance(e, dict) else None
+        ind = _indicator(e, f"{INDICATORS_FILE}: indicators[{i}]" + (f" ({label})" if label else ""), problems)
+        if ind is not None:
+            inds.append(ind)
+    _check_collisions(inds, problems)
+    lists = {k: _str_list(data.get(k), f"{INDICATORS_FILE}: {k}", problems) for k in _LIST_KEYS}
+    modifiers = [compile_pattern(p, f"{INDICATORS_FILE}: modifiers[{k}]", problems)
+                 for k, p in enumerate(lists["modifiers"])]
+    return {
+        "indicators": inds,
+        "generic_heads": frozenset(lists["generic_heads"]),
+        "not_indicators": tuple(sorted(lists["not_indicators"], key=len, reverse=True)),
+        "keep_verbs": frozenset(lists["keep_verbs"]),
+        "modifiers": tuple(p for p in modifiers if p is not None),
+    }
+
+
+def load_subjects(directory: Path, problems: list[str]) -> dict[str, Any]:
+    """Read and validate subjects.yaml: `words` (literal) and `patterns` (regex)."""
+    path = directory / SUBJECTS_FILE
+    data = _load_yaml(path, problems) if path.exists() else {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        return {}  # top-level shape and keys: rules._check_entries (TOP_KEYS)
+    words = _str_list(data.get("words"), f"{SUBJECTS_FILE}: words", problems)
+    seen: set[str] = set()
+    for w in words:
+        if w in seen:
+            problems.append(f"{SUBJECTS_FILE}: words ({w}): duplicate word {w!r}")
+        seen.add(w)
+    pats = [compile_pattern(p, f"{SUBJECTS_FILE}: patterns[{k}]", problems)
+            for k, p in enumerate(_str_list(data.get("patterns"), f"{SUBJECTS_FILE}: patterns", problems))]
+    return {"subject_words": tuple(dict.fromkeys(words)), "subject_patterns": tuple(p for p in pats if p is not None)}
+
+
+def load_lexicon(directory: Path, problems: list[str]) -> Lexicon:
+    """Both files; subject words that are also indicator surfaces are reported as collisions."""
+    kw = {**load_indicators(directory, problems), **load_subjects(directory, problems)}
+    lex = Lexicon(**kw)
+    for w in lex.subject_words:
+        if w in lex._by_surface:
+            problems.append(f"{SUBJECTS_FILE}: words ({w}): {w!r} is also an indicator surface "
+                            f"({lex._by_surface[w].id})")
+    return lex
+
+
+EXTRA_LOADERS["lexicon"] = load_lexicon
