@@ -1,0 +1,91 @@
+"""`zhibiao explain`: every stage is shown, and the rows it prints are those `extract` gives."""
+
+import io
+
+from extractor import extract
+from extractor.cli import main
+from extractor.explain import Window, explain_text, sentence_window
+
+GDP = "国内生产总值４７．２万亿元，比上年增长９．２%"
+
+
+def _explain(text, rules, window=None):
+    out = io.StringIO()
+    rows = explain_text(text, rules, window, out=out)
+    return out.getvalue(), rows
+
+
+def test_every_stage_is_shown(rules):
+    shown, rows = _explain(GDP, rules)
+    for heading in ("normalisation", "tokens with POS tags", "candidates", "figures", "rows (2)"):
+        assert f"== {heading}" in shown
+    assert "fold_width: 2 change(s)" in shown
+    assert any("４７．２万亿元" in line and "→" in line and "47.2万亿元" in line for line in shown.splitlines())
+    assert "生产总值/n" in shown
+    assert "'47.2万亿元': number '47.2', unit '万亿元' (money), qualifier exact -> kept" in shown
+    assert "kind growth up <- growth.up" in shown
+    assert [r["quote"] for r in rows] == ["４７．２万亿元", "９．２%"]
+
+
+def test_rows_equal_extract(rules):
+    _, rows = _explain(GDP, rules)
+    df = extract(GDP)
+    assert [(r["start"], r["end"], r["kind"], r["rule"]) for r in rows] == list(
+        zip(df["start"], df["end"], df["kind"], df["rule"], strict=True))
+
+
+def test_dropped_candidates_say_why(rules):
+    shown, rows = _explain("第3批试点,学生2012年入学,覆盖面广", rules)
+    assert "'3批'" in shown and "dropped: ordinal or per-unit (第 before the number)" in shown
+    assert rows == []
+
+
+def test_exclusion_is_named(rules):
+    shown, _ = _explain("成立于2012年3月,建成学校12所", rules)
+    assert "dropped: exclusion time." in shown or "dropped: time unit" in shown
+    assert "'12所'" in shown and "-> kept" in shown
+
+
+def test_no_candidate_is_said(rules):
+    shown, rows = _explain("坚持以人民为中心", rules)
+    assert "(none:" in shown and rows == []
+
+
+def test_sentence_window_around_offset():
+    text = "第一句话。国内生产总值47.2万亿元，增长9.2%。第三句"
+    win = sentence_window(text, text.index("47.2"))
+    assert text[win.start:win.end] == "国内生产总值47.2万亿元，增长9.2%。"
+    last = sentence_window(text, len(text))
+    assert text[last.start:last.end] == "第三句"
+
+
+def test_window_rows_index_the_whole_text(rules):
+    text = "建成学校5所。\n国内生产总值47.2万亿元，增长9.2%。\n新增就业1200万人。"
+    win = sentence_window(text, text.index("47.2"))
+    shown, rows = _explain(text, rules, win)
+    assert [r["quote"] for r in rows] == ["47.2万亿元", "9.2%"]
+    for r in rows:
+        assert text[r["start"]:r["end"]] == r["quote"]
+    assert "5所" not in shown and "1200万人" not in shown
+    assert isinstance(win, Window)
+
+
+def test_cli_sentence_and_file(tmp_path, capsys):
+    assert main(["explain", GDP]) == 0
+    assert "growth.up" in capsys.readouterr().out
+    p = tmp_path / "r.txt"
+    p.write_text("前言。\n全年新增就业1200万人，比上年增加10万人。\n", encoding="utf-8")
+    assert main(["explain", "--file", str(p), "--at", "8"]) == 0
+    shown = capsys.readouterr().out
+    assert "1200万人" in shown and "change" in shown
+
+
+def test_cli_errors_are_one_line(tmp_path, capsys):
+    p = tmp_path / "r.txt"
+    p.write_text("建成学校5所。", encoding="utf-8")
+    assert main(["explain", "--file", str(p)]) == 2
+    assert main(["explain", "--file", str(p), "--at", "999"]) == 2
+    assert main(["explain"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 3 and all(line.startswith("zhibiao: ") for line in err)
+    assert "outside the text" in err[1] and "r.txt" in err[1]
