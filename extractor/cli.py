@@ -14,6 +14,8 @@ from .errors import RulesError, ZhibiaoError
 #: Modules that add a subcommand: each has register(subparsers).
 COMMAND_MODULES = [
     "extractor.cli",  # extract
+    "extractor.explain",  # explain
+    "extractor.rules_cli",  # rules check
 ]
 
 
