@@ -206,7 +206,7 @@ def _drop_overlaps(edits: list[Edit]) -> list[Edit]:
 
 _HK_THOUSANDS = regex.compile(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u2009]\d{3})+(?![\d.])")
 _NUM_UNIT_GAP = regex.compile(r"(?<=[\d.])[ \t\u00a0]*\n?[ \t\u00a0]*(?=[\p{Han}%‰])")
-_HAN_GAP = regex.compile(r"(?<=\p{Han})[ \t\u00a0]+(?=[\p{Han}\d])")
+_HAN_GAP = regex.compile(r"(?<=\p{Han})[ \t\u00a0]+(?=\p{Han})")
 _WRAP = regex.compile(r"(?<=[^\s])[ \t]*\n(?![ \t]{2}|\u3000|\n|[ \t]*[一二三四五六七八九十]+、|[ \t]*[(（]|[ \t]*\d+[.．、](?!\d))[ \t]?(?=\S)")
 _MIN_WRAPPED_LINE = 15
 
@@ -222,6 +222,32 @@ def is_hard_wrapped(text: str) -> bool:
         return False
     open_ended = sum(1 for ln in long_lines if not ln.endswith(_TERMINAL))
     return open_ended > 0.4 * len(long_lines)
+
+
+UNIT_LINE = regex.compile(r"(?m)^[ \t]*单位[:：][ \t]*(?P<unit>[^\s、,，;；]+)[^\n]*$")
+_CELLS = regex.compile(r"\S+")
+
+
+def table_blocks(text: str) -> list[tuple[int, int]]:
+    """Plain-text tables: a 单位 line, a header line, then rows with as many cells as the header.
+    Their spaces and line breaks are structure, so join_splits leaves them alone."""
+    blocks = []
+    for m in UNIT_LINE.finditer(text):
+        head_end = text.find("\n", m.end() + 1)
+        if head_end < 0:
+            continue
+        ncols = len(_CELLS.findall(text, m.end() + 1, head_end))
+        if ncols < 2:
+            continue
+        pos = end = head_end + 1
+        while pos < len(text):
+            line_end = text.find("\n", pos)
+            line_end = len(text) if line_end < 0 else line_end
+            if len(_CELLS.findall(text, pos, line_end)) != ncols:
+                break
+            end = pos = line_end + 1
+        blocks.append((max(0, m.start() - 1), end))
+    return blocks
 
 
 def join_splits(text: str) -> list[Edit]:
@@ -243,6 +269,9 @@ def join_splits(text: str) -> list[Edit]:
             line_start = text.rfind("\n", 0, m.start()) + 1
             if m.start() - line_start >= _MIN_WRAPPED_LINE:
                 edits.append((m.start(), m.end(), ""))
+    blocks = table_blocks(text) if "单位" in text else []
+    if blocks:
+        edits = [e for e in edits if not any(a <= e[0] < b for a, b in blocks)]
     edits.sort()
     return _drop_overlaps(edits)
 
