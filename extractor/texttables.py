@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 import regex
 
-from .normalise import UNIT_LINE
+from .normalise import UNIT_LINE, table_blocks
 from .numbers import parse_number
 from .rules import Rules
 from .scan import Candidate, _unit_of
@@ -34,29 +34,24 @@ class TableCell:
 
 
 def table_cells(text: str) -> list[TableCell]:
-    """Cells of the tables that follow a 单位 line, with their column headers."""
+    """Cells of the tables that follow a 单位 line (normalise.table_blocks), with their headers."""
     out: list[TableCell] = []
     if "单位" not in text:
         return out
-    for m in UNIT_LINE.finditer(text):
-        unit = m.group("unit")
-        pos = m.end() + 1
-        header_line_end = text.find("\n", pos)
-        if header_line_end < 0:
+    for block_start, block_end in table_blocks(text):
+        m = UNIT_LINE.search(text, block_start, block_end)
+        if m is None:
             continue
-        headers = [h.group() for h in _CELL.finditer(text, pos, header_line_end)]
-        if len(headers) < 2:
-            continue
-        pos = header_line_end + 1
-        while pos < len(text):
-            end = text.find("\n", pos)
-            end = len(text) if end < 0 else end
-            cells = list(_CELL.finditer(text, pos, end))
-            if len(cells) != len(headers):
-                break
-            for cell, header in zip(cells[1:], headers[1:]):
-                out.append(TableCell(cell.start(), cell.end(), header, unit))
-            pos = end + 1
+        lines = text[m.end() + 1:block_end].split("\n")
+        base = m.end() + 1
+        headers = _CELL.findall(lines[0])
+        pos = base + len(lines[0]) + 1
+        for line in lines[1:]:
+            cells = list(_CELL.finditer(line))
+            if len(cells) == len(headers):
+                for cell, header in zip(cells[1:], headers[1:], strict=True):
+                    out.append(TableCell(pos + cell.start(), pos + cell.end(), header, m.group("unit")))
+            pos += len(line) + 1
     return out
 
 
