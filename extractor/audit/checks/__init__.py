@@ -1,0 +1,15 @@
+"""The audit's checks, one small module each.  Every check is `run(doc) -> list[Check]`; growth and
+progress also add derived figures to `doc.derived`.  CHECKS is the order they run in."""
+
+from __future__ import annotations
+
+from . import duplicates, growth, progress, ranges, share, sums
+
+CHECKS = {
+    "growth": growth.run,
+    "sum": sums.run,
+    "share": share.run,
+    "progress": progress.run,
+    "range": ranges.run,
+    "duplicate": duplicates.run,
+}

@@ -1,0 +1,94 @@
+"""growth: a level L, its absolute change C and its growth g in one clause chain must agree:
+g ≈ C / (L − C) × 100 for an increase, C / (L + C) × 100 for a decrease.
+
+A level with only a change or only a growth rate against the previous period implies the previous
+level; those are written as derived figures (kind derived_previous) for the historical panel.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..derive import derived_row
+from ..figures import DocView, Fig
+from ..interval import Interval
+from ..result import Check, compare, q, short
+
+HUNDRED = Interval.exact(Decimal(100))
+ONE = Interval.exact(Decimal(1))
+LEVELS = {"level", "target"}
+NO_LEVEL_UNITS = {"%", "pp", ""}
+
+
+def _partners(chain: list[Fig], i: int) -> tuple[Fig | None, Fig | None]:
+    """The change and growth that follow level chain[i], before the next level of the chain."""
+    level, change, growth = chain[i], None, None
+    for f in chain[i + 1:]:
+        if f.kind in LEVELS:
+            break
+        if f.kind == "change" and change is None and growth is None and f.unit == level.unit:
+            change = f
+        elif f.kind == "growth" and growth is None and f.unit == "%":
+            growth = f
+    return change, growth
+
+
+def _down(*figs: Fig | None) -> bool:
+    return any(f is not None and f.direction == "down" for f in figs)
+
+
+def _previous(view: DocView, f: Fig) -> bool:
+    return bool(view.cfg.previous_basis.search(f.basis))
+
+
+def check_growth(level: Fig, change: Fig, growth: Fig) -> Check:
+    """C / (L ∓ C) × 100 against the stated growth."""
+    down = _down(change, growth)
+    base = level.iv + change.iv if down else level.iv - change.iv
+    ratio = change.iv / base
+    computed = ratio * HUNDRED if ratio is not None else None
+    sign = "+" if down else "−"
+    expr = f"{q(change)} / ({q(level)} {sign} {q(change)}) × 100"
+    if computed is not None:
+        expr += f" = {short(computed.point, 4)}% vs stated {q(growth)}"
+    note = "decrease" if down else "increase"
+    if change.direction and growth.direction and change.direction != growth.direction:
+        return Check("growth", "unverifiable", [level, change, growth], expr,
+                     message="the change and the growth rate point in different directions")
+    return compare("growth", [level, change, growth], computed, growth.iv, expr, note)
+
+
+def derive_from_change(view: DocView, level: Fig, change: Fig) -> None:
+    down = _down(change)
+    prev = level.iv + change.iv if down else level.iv - change.iv
+    expr = f"{q(level)} {'+' if down else '−'} {q(change)}"
+    view.derived.append(derived_row(view, level, prev, expr, "derived_previous", "audit.growth.change"))
+
+
+def derive_from_growth(view: DocView, level: Fig, growth: Fig) -> None:
+    if level.unit in NO_LEVEL_UNITS:
+        return  # 增长0.38% of a rate: percentage points or per cent? ambiguous, derive nothing
+    down = _down(growth)
+    rate = growth.iv / HUNDRED
+    factor = ONE - rate if down else ONE + rate
+    prev = level.iv / factor
+    if prev is None:
+        return
+    expr = f"{q(level)} / (1 {'−' if down else '+'} {q(growth)})"
+    view.derived.append(derived_row(view, level, prev, expr, "derived_previous", "audit.growth.rate"))
+
+
+def run(view: DocView) -> list[Check]:
+    out: list[Check] = []
+    for chain in view.chains():
+        for i, level in enumerate(chain):
+            if level.kind not in LEVELS or level.unit in ("%", "pp"):
+                continue
+            change, growth = _partners(chain, i)
+            if change is not None and growth is not None:
+                out.append(check_growth(level, change, growth))
+            if change is not None and _previous(view, change) and change.exact and level.exact:
+                derive_from_change(view, level, change)
+            elif growth is not None and _previous(view, growth) and level.exact and growth.exact:
+                derive_from_growth(view, level, growth)
+    return out
