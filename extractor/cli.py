@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "extractor.cli",  # extract
     "extractor.explain",  # explain
     "extractor.rules_cli",  # rules check
+    "extractor.sources.cli",  # adds --timeout/--no-repair/--max-mb to extract (after extractor.cli)
 ]
 
 

@@ -284,10 +284,109 @@ def find_mojibake(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), "mojibake") for m in _MOJIBAKE.finditer(text)]
 
 
+# A run of byte-shifted GBK: a lost byte ("?"), the shifted punctuation ("！" from 。“), then Han
+# (and CJK brackets) read from pairs that straddle the original characters; an ASCII letter or a
+# "?" ends it where the decoder fell back into step.
+_SHIFTED_RUN = regex.compile(r"(?<=[\p{Han}\p{P}])\?[!！]?[\p{Han}\u3008-\u3011]{2,}(?:\?|[@-Z^-z](?![a-z]))?")
+_LOST_LEAD_PUNCT = "。，、；：“”‘’《》（）！？"
+
+
+def unshift_gbk(run: str) -> str | None:
+    """Undo a one-byte shift of GBK text: re-encode the run, drop the byte that belonged to the lost
+    character, decode the pairs again.  None unless the result is plausible: at least two
+    characters, every one a common character (GB2312 level 1, its Traditional form, or CJK
+    punctuation), and more common than the run was."""
+    raw = bytearray()
+    for k, ch in enumerate(run[1:].rstrip("?")):
+        if ch in "!！" and k == 0:
+            raw += b"\xa3\xa1"  # the width-folded "！" made of 。's tail and “'s head
+        elif "@" <= ch <= "~":
+            raw.append(ord(ch))  # a single trail byte the decoder emitted on its own
+        else:
+            try:
+                raw += ch.encode("gbk")
+            except UnicodeEncodeError:
+                return None
+    if len(raw) < 3:
+        return None
+    out = []
+    head = _gbk_char(bytes([0xA1, raw[0]]))
+    if head and head in _LOST_LEAD_PUNCT:
+        out.append(head)  # the lost character's lead byte, when CJK punctuation is the only reading
+    for i in range(1, len(raw) - 1, 2):
+        ch = _gbk_char(bytes(raw[i:i + 2]))
+        if ch is None:
+            break
+        out.append(ch)
+    fixed = "".join(out)
+    body = [c for c in run if "\u4e00" <= c <= "\u9fff"]
+    if len(fixed) < 2 or not all(_common(c) for c in fixed):
+        return None
+    if body and sum(map(_common, body)) / len(body) >= 1.0 and len(fixed) <= len(body) // 2:
+        return None
+    return fixed
+
+
+def _gbk_char(pair: bytes) -> str | None:
+    try:
+        ch = pair.decode("gbk")
+    except UnicodeDecodeError:
+        return None
+    return ch if len(ch) == 1 else None
+
+
+@lru_cache(maxsize=8192)
+def _common(ch: str) -> bool:
+    """GB2312 level-1 Han (the 3755 most used), its Traditional spelling, or CJK punctuation."""
+    if ch in _LOST_LEAD_PUNCT:
+        return True
+    for c in (ch, _opencc().convert(ch)):
+        try:
+            b = c.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        if len(b) == 2 and 0xB0 <= b[0] <= 0xD7:
+            return True
+    return False
+
+
+def repair_mojibake(text: str) -> list[Edit]:
+    """Replace byte-shifted GBK runs ("?!翱鞓返掠苯?" -> "。“快樂德...") by their re-decoding when that
+    is plausible; the repaired span is flagged "repaired" (see STEP_FLAGS).  Switch it off with
+    skip={"repair_mojibake"}, ZHIBIAO_SKIP_STEPS=repair_mojibake or `zhibiao extract --no-repair`."""
+    edits: list[Edit] = []
+    for m in _SHIFTED_RUN.finditer(text):
+        fixed = unshift_gbk(m.group())
+        if fixed:
+            edits.append((m.start(), m.end(), fixed))
+    return edits
+
+
+#: Steps whose edited spans are flagged on the figures around them (flag name per step).
+STEP_FLAGS = {"repair_mojibake": "repaired"}
+
+
+def default_skip() -> frozenset[str]:
+    """Steps switched off for this process: ZHIBIAO_SKIP_STEPS, comma separated (what --no-repair sets)."""
+    import os
+
+    return frozenset(s.strip() for s in os.environ.get("ZHIBIAO_SKIP_STEPS", "").split(",") if s.strip())
+
+
+def _edited_spans(edits: list[Edit], flag: str) -> list[tuple[int, int, str]]:
+    """The edits' replacement spans in the coordinates of the text after the edit."""
+    out, delta = [], 0
+    for a, b, rep in edits:
+        out.append((a + delta, a + delta + len(rep), flag))
+        delta += len(rep) - (b - a)
+    return out
+
+
 Step = Callable[[str], list[Edit]]
 
 #: The pipeline, in order.  Names are what `explain` prints and what users can switch off.
 PIPELINE: list[tuple[str, Step]] = [
+    ("repair_mojibake", repair_mojibake),
     ("strip_pinyin", strip_pinyin),
     ("fold_width", fold_width),
     ("to_simplified", to_simplified),
@@ -296,13 +395,18 @@ PIPELINE: list[tuple[str, Step]] = [
 ]
 
 
-def normalise(text: str, skip: frozenset[str] = frozenset()) -> Norm:
-    """Run the pipeline; mojibake is flagged (not used as text) after the edits."""
+def normalise(text: str, skip: frozenset[str] | None = None) -> Norm:
+    """Run the pipeline; mojibake is flagged (not used as text) after the edits.
+    skip: step names to leave out (None: default_skip(), from ZHIBIAO_SKIP_STEPS)."""
+    skip = default_skip() if skip is None else skip
     norm = Norm.identity(text)
     for name, step in PIPELINE:
         if name in skip:
             continue
-        norm = apply_edits(norm, step(norm.text), name)
+        edits = step(norm.text)
+        norm = apply_edits(norm, edits, name)
+        if name in STEP_FLAGS and edits:
+            norm.flags.extend(_edited_spans(edits, STEP_FLAGS[name]))
     flags = find_mojibake(norm.text)
     norm.flags.extend(flags)
     norm.steps.append(StepRecord("flag_mojibake", len(flags), [(norm.text[a:b], "(flagged)") for a, b, _ in flags[:5]]))
