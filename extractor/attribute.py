@@ -25,7 +25,7 @@ STOP_TAGS = {"v", "p", "c", "u", "d", "r", "m", "q", "x", "w", "uj", "ul", "ud",
 _SKIP_TRAILING = {"v", "p", "u", "uj", "c", "d", "x", "w", "m", "q", "f", "y", "ul", "t", "vd", "ad"}
 _TRIM_HEAD = regex.compile(r"^(?:的|和|及|与|其中|全年|今年|当年|年初|年末|年底|共|累计|合计|总共|分别|实际|已|将|把|对|从|在|为)+")
 _TRIM_TAIL = regex.compile(r"(?:的|为|达|达到|共|总计|合计|累计|实现|完成|约|近|超过|超|分别|均|都|已|由|从)+$")
-_QUOTES = regex.compile(r"[“”‘’「」『』《》\"'（）()\s\[\]【】]")
+_QUOTES = regex.compile(r"[（(][^（）()]{0,30}[）)]|[“”‘’「」『』《》\"'\s\[\]【】]")
 _BASIS = regex.compile(
     r"(?:比|较|同比)(上年同期|上年底|上年末|上年|去年同期|去年|上一年|\d{4}年(?:底|末)?)?"
     r"|(?:高于|低于|超过|快于|慢于)((?:全国|全省|全市|全区|全州|全县)[^，。；,;]{0,8}?(?:平均水平|平均|水平))"
@@ -105,19 +105,50 @@ def _nominal(tag: str) -> bool:
     return t in NOMINAL or (t.startswith("n") and t not in STOP_TAGS)
 
 
-def _trailing_span(toks: list[tuple[str, str]]) -> tuple[int, int]:
-    """Token range [i, j) of the trailing nominal phrase (trailing verbs and particles skipped)."""
-    j = len(toks)
+def _tag(text: str, lex: Lexicon | None) -> list[tuple[str, str]]:
+    """Segment and tag; a one-character noun suffix (率, 量, 桩) joins the word before it as a noun."""
+    out: list[tuple[str, str]] = []
+    for word, tag in segment.tag(text):
+        if lex is not None and word in lex.noun_suffixes:
+            if out and out[-1][1].lower() not in ("m", "q", "x", "w", "p", "c", "uj", "r"):
+                out[-1] = (out[-1][0] + word, "n")
+                continue
+            tag = "n"
+        out.append((word, tag))
+    return out
+
+
+@dataclass
+class Phrase:
+    """The trailing phrase of a clause part and the verbs around it."""
+
+    name: str = ""
+    lead_verb: str = ""  # the verb just before the phrase (新增 in 新增城镇污水日处理能力)
+    tail_verb: str = ""  # a verb between the phrase and the figure (抽检 in 使用环节抽检超9000批次)
+    verbal: bool = False  # the phrase is only verbal nouns (开发储备): the figure counts what follows
+
+
+def _trailing_span(toks: list[tuple[str, str]], verbs: frozenset[str] = frozenset()) -> tuple[int, int, str]:
+    """Token range [i, j) of the trailing nominal phrase, and the verb skipped after it.
+
+    An action verb tagged as a verbal noun (选派 vn) still ends the phrase when it is the last word."""
+    j, tail = len(toks), ""
+    if j > 1 and toks[-1][0] in verbs and toks[-1][1].lower() == "vn":
+        j, tail = j - 1, toks[-1][0]
     while j > 0 and not _nominal(toks[j - 1][1]) and toks[j - 1][1].lower() in _SKIP_TRAILING:
+        if toks[j - 1][1].lower().startswith("v"):
+            tail = toks[j - 1][0] + tail if len(tail) < 4 else tail
         j -= 1
     i = j
     while i > 0:
         word, tag = toks[i - 1]
         if _nominal(tag) or (i < j and tag.lower() in ("a", "d", "b") and len(word) == 1 and word in "总新全"):
             i -= 1
+        elif i < j and tag.lower() in ("a", "b") and len(word) > 1 and i - 1 > 0:
+            i -= 1  # an adjective inside the phrase (危旧桥梁), never at its head
         else:
             break
-    return i, j
+    return i, j, tail
 
 
 def _trim(name: str, lex: Lexicon | None) -> str:
@@ -134,31 +165,58 @@ def _trim(name: str, lex: Lexicon | None) -> str:
 
 def noun_phrase(text: str, lex: Lexicon | None = None) -> str:
     """The trailing nominal phrase of a clause: '全行业完成运输总周转量' -> '运输总周转量'."""
-    return _phrase(clean(text, lex), lex)[0]
+    return _phrase(clean(text, lex), lex).name
 
 
-def _phrase(text: str, lex: Lexicon | None) -> tuple[str, str]:
-    """(name, verb before it): the trailing phrase, widened when it is generic or counted by a verb."""
+def _phrase(text: str, lex: Lexicon | None) -> Phrase:
+    """The trailing phrase, widened when it is generic, with an action verb when one makes the count."""
     text = _TRIM_TAIL.sub("", text.strip())
     if not text:
-        return "", ""
-    toks = segment.tag(text)
-    i, j = _trailing_span(toks)
+        return Phrase()
+    toks = _tag(text, lex)
+    i, j, tail = _trailing_span(toks, lex.keep_verbs if lex is not None else frozenset())
+    if lex is not None and tail in lex.light_verbs:
+        tail = ""
     name = "".join(w for w, _ in toks[i:j])
-    verb = toks[i - 1][0] if i > 0 and toks[i - 1][1].lower().startswith("v") else ""
-    if lex is not None and _trim(name, lex) and _generic(_trim(name, lex), lex):
-        name = _widen(toks, j)
-        verb = ""
-    elif lex is not None and name:
-        name, verb = _with_verb(toks, i, name, lex)
-    return _trim(name, lex), verb
+    out = Phrase(name, toks[i - 1][0] if i > 0 and toks[i - 1][1].lower().startswith("v") else "", tail,
+                 bool(name) and all(t.lower() == "vn" for _, t in toks[i:j]))
+    if lex is None:
+        out.name = _trim(name, lex)
+        return out
+    if not _trim(name, lex) or _generic(_trim(name, lex), lex):
+        out.name = _widen(toks, j, lex)
+    else:
+        i = _compound_start(toks, i, j, lex)
+        out.name = _with_verb(toks, i, "".join(w for w, _ in toks[i:j]), lex)
+    if tail and tail in lex.keep_verbs and out.name and len(out.name) + len(tail) <= _MAX:
+        out.name += tail
+    out.name = _trim(out.name, lex)
+    return out
+
+
+def _compound_start(toks: list[tuple[str, str]], i: int, j: int, lex: Lexicon) -> int:
+    """A short head after a verb is one compound with it: 医养结合+服务率, 无理由退货+承诺店."""
+    if sum(len(w) for w, _ in toks[i:j]) > 3 or i == 0:
+        return i
+    k = i
+    while k > 0 and toks[k - 1][1].lower() in ("v", "vn") and toks[k - 1][0] not in lex.light_verbs \
+            and toks[k - 1][0] not in lex.keep_verbs:
+        k -= 1
+    if k == i or k == 0 or not _nominal(toks[k - 1][1]):
+        return i
+    while k > 0 and _nominal(toks[k - 1][1]) and sum(len(w) for w, _ in toks[k - 1:j]) <= _MAX:
+        k -= 1
+    while k > 0 and toks[k - 1][1].lower() == "v" and toks[k - 1][0] not in lex.light_verbs \
+            and sum(len(w) for w, _ in toks[k - 1:j]) <= _MAX and k - 2 >= 0 and _nominal(toks[k - 2][1]):
+        k -= 2 if sum(len(w) for w, _ in toks[k - 2:j]) <= _MAX else 1
+    return k
 
 
 def _generic(name: str, lex: Lexicon) -> bool:
     return len(name) < _MIN or name in lex.generic_heads
 
 
-def _widen(toks: list[tuple[str, str]], j: int) -> str:
+def _widen(toks: list[tuple[str, str]], j: int, lex: Lexicon) -> str:
     """Everything left of token j up to 12 characters, stopping at punctuation or a preposition."""
     out = ""
     for k in range(j - 1, -1, -1):
@@ -166,48 +224,75 @@ def _widen(toks: list[tuple[str, str]], j: int) -> str:
         t = tag.lower()
         if t in ("x", "w") or len(out) + len(word) > _MAX:
             break
-        if t in ("p", "c", "r") and out:
+        if (t in ("p", "c", "r") or word in lex.light_verbs) and out:
             break
         out = word + out
     return out
 
 
-def _with_verb(toks: list[tuple[str, str]], i: int, name: str, lex: Lexicon) -> tuple[str, str]:
+def _with_verb(toks: list[tuple[str, str]], i: int, name: str, lex: Lexicon) -> str:
     """Prefix an action verb that makes the count ("淘汰" + 落后 + "水泥产能"), skipping 的 and adjectives."""
     k, mods = i - 1, ""
     while k >= 0 and toks[k][1].lower() in ("a", "uj", "ad") and len(mods) < 4:
         mods = (toks[k][0] if toks[k][0] != "的" else "") + mods
         k -= 1
     if k >= 0 and toks[k][0] in lex.keep_verbs and len(toks[k][0]) + len(mods) + len(name) <= _MAX:
-        return toks[k][0] + mods + name, toks[k][0]
-    verb = toks[i - 1][0] if i > 0 and toks[i - 1][1].lower().startswith("v") else ""
-    return name, verb
+        return toks[k][0] + mods + name
+    return name
 
 
-def counted_noun(after: str, lex: Lexicon | None) -> str:
-    """The noun a count stands before: '个自然村生活污水治理问题' -> '自然村生活污水治理问题'.
-
-    Why: in "支持4000多个项目" or "为超73万名新生儿" the figure counts the noun after it.  A relative
-    clause ("资源牵头的幼儿园共同体") is skipped to its head noun."""
-    toks = segment.tag(clean(after, lex))
-    k = 0
-    while k < len(toks) and toks[k][1].lower() in ("uj", "u", "f", "m", "q") and toks[k][0] in "的等以上以下左右多余":
-        k += 1
-    start = k
+def _run(toks: list[tuple[str, str]], k: int) -> int:
     while k < len(toks) and _nominal(toks[k][1]):
         k += 1
-    first = "".join(w for w, _ in toks[start:k])
-    # relative clause: noun + verb ... 的 + head noun
-    for m in range(k, min(len(toks), k + 4)):
-        if toks[m][0] == "的" and m > k:
-            n = m + 1
-            while n < len(toks) and _nominal(toks[n][1]):
-                n += 1
-            head = "".join(w for w, _ in toks[m + 1:n])
-            if len(head) >= _MIN and k < len(toks) and toks[k][1].lower().startswith("v"):
-                return head[:_MAX]
-            break
-    return first[:_MAX]
+    return k
+
+
+def counted_noun(after: str, lex: Lexicon | None) -> tuple[str, str]:
+    """(noun, verb phrase) a count stands before: '个项目' -> ('项目', ''); '人参保' -> ('', '参保').
+
+    Why: in "支持4000多个项目" or "为超73万名新生儿" the figure counts the noun after it.  A relative
+    clause or modifier ("资源牵头的幼儿园共同体", "副高级以上职称的医疗专家") is skipped to its head."""
+    toks = _tag(clean(after, lex), lex)
+    k = 0
+    while k < len(toks) and toks[k][0] in ("的", "等", "以上", "以下", "左右", "多", "余", "及"):
+        k += 1
+    start = k
+    k = _run(toks, k)
+    first_verbal = k > start and all(t.lower() == "vn" for _, t in toks[start:k])
+    if k < len(toks) and (k == start or first_verbal or toks[k][1].lower() == "f"):
+        for m in range(k, min(len(toks), k + 7)):
+            if toks[m][0] == "的":
+                head = "".join(w for w, _ in toks[m + 1:_run(toks, m + 1)])
+                if len(head) >= _MIN:
+                    return _fit(toks[m + 1:_run(toks, m + 1)]), ""
+                break
+            if toks[m][1].lower() in ("x", "w"):
+                break
+    if k == start or first_verbal:
+        # a verb first: "1334万人参保", "就业驿站"
+        if k < len(toks) and toks[k][1].lower().startswith("v") and k + 1 < len(toks) and _nominal(toks[k + 1][1]):
+            end = _run(toks, k + 1)
+            if end == len(toks):
+                return "", "".join(w for w, _ in toks[start:end])
+            return _fit(toks[start:end]), ""
+        if start < len(toks) and toks[start][1].lower().startswith("v"):
+            end = _run(toks, start + 1)
+            return "", "".join(w for w, _ in toks[start:end])
+        return "", ""
+    noun = _fit(toks[start:k])
+    # the noun and a short verb phrase to the clause end: "桥梁通双车道"
+    if k < len(toks) and toks[k][1].lower().startswith("v") and _run(toks, k + 1) == len(toks) > k + 1:
+        vp = "".join(w for w, _ in toks[k:])
+        if len(noun) + len(vp) < _MAX:
+            return noun + vp, ""
+    return noun, ""
+
+
+def _fit(toks: list[tuple[str, str]]) -> str:
+    """Join tokens, dropping leading ones until the name fits in 12 characters (keep the head noun)."""
+    while len(toks) > 1 and sum(len(w) for w, _ in toks) > _MAX:
+        toks = toks[1:]
+    return "".join(w for w, _ in toks)[-_MAX:]
 
 
 # --------------------------------------------------------------------------- attribution
@@ -240,23 +325,53 @@ def _inherit(site: Site, prior: list[Prior]) -> Prior | None:
     return None
 
 
+def _suffix(unit: str, noun: str) -> str:
+    """How a count is named: 项目数, 参保人数, 体检人次."""
+    if unit.endswith("人次"):
+        return "" if noun.endswith("人次") else "人次"
+    if unit[-1:] in _PEOPLE_UNITS:
+        return "数" if noun.endswith(("人", "人口")) else "人数"
+    return "" if noun.endswith("数") else "数"
+
+
 def _counted_name(site: Site, verb: str, lex: Lexicon) -> str:
     """'支持' + '项目' + '数' for a count before its noun; '' when nothing nominal follows."""
-    if site.family not in ("count", "people"):
+    if site.kind in ("rank", "change", "growth"):
         return ""
-    noun = counted_noun(site.after, lex)
-    noun = _strip_subject(noun, lex)
-    if len(noun) < _MIN or noun in lex.generic_heads:
+    if site.family not in ("count", "people", "none") and site.before.strip():
+        return ""  # an amount counts what follows only when it opens its clause (5000多万千瓦新增燃煤发电机组)
+    noun, vp = counted_noun(site.after, lex)
+    if noun and not _strip_subject(noun, lex):
+        noun = ""  # a subject only (13亿城乡居民参保): the verb phrase names it
+    if not noun:
+        if vp and vp not in lex.light_verbs:
+            return (vp + _suffix(site.unit, ""))[:_MAX]
         return ""
-    hit = [h for h in lex.indicators_in(noun)]
-    if hit:
-        return hit[-1].indicator.name
-    suffix = "数" if site.unit not in _PEOPLE_UNITS or noun.endswith(("人", "者", "员")) else "人数"
-    name = (verb if verb in lex.keep_verbs else "") + noun
-    for cand in (name + suffix, noun + suffix, name, noun):
+    if noun in lex.generic_heads:
+        return ""
+    hits = _fitting(lex.indicators_in(noun), site)
+    if hits:
+        return hits[-1].indicator.name
+    verb = "" if verb in lex.light_verbs else verb
+    suffix = _suffix(site.unit, noun) if site.family in ("count", "people", "none") else ""
+    for cand in (verb + noun + suffix, noun + suffix, verb + noun, noun):
         if len(cand) <= _MAX:
             return cand
     return noun[:_MAX]
+
+
+def _fitting(hits: list, site: Site) -> list:
+    """Lexicon hits whose unit families admit this figure (a growth or share fits any)."""
+    return [h for h in hits if site.family in h.indicator.families or site.family in ("percent", "pp", "none")
+            or site.kind in ("change", "growth", "rank")]
+
+
+_COORD_END = regex.compile(r"(?:和|及|与|以及|、|等)$")
+_COORD_START = regex.compile(r"^(?:和|及|与|以及|、)")
+
+
+def _keep_verb_of(name: str, lex: Lexicon) -> str:
+    return next((v for v in sorted(lex.keep_verbs, key=len, reverse=True) if name.startswith(v)), "")
 
 
 def attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
@@ -266,28 +381,26 @@ def attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
     if site.kind in ("change", "growth") or (site.kind == "target" and "增长" in site.before[-4:]):
         out.basis = basis_of(site.sentence_before[-30:])
     seg = clean(site.before if site.kind != "rank" else site.clause_before, lex)
-    hits = lex.indicators_in(seg)
+    hits = _fitting(lex.indicators_in(seg), site)
     if hits:
         h = hits[-1]
         out.indicator, out.indicator_raw, out.indicator_id = h.indicator.name, h.surface, h.indicator.id
         return out
-    name, verb = _phrase(seg, lex)
-    name = _strip_subject(name, lex)
-    if not name or _generic(name, lex):
-        counted = _counted_name(site, verb, lex) if site.kind != "rank" else ""
+    ph = _phrase(seg, lex)
+    name = _strip_subject(ph.name, lex)
+    same = [p for p in prior if p.same_clause]
+    carried = _keep_verb_of(same[-1].attr.indicator, lex) if same else ""
+    counted_first = (not name or _generic(name, lex) or ph.verbal or bool(ph.tail_verb)
+                     or bool(_COORD_END.search(seg.strip())) or not seg.strip())
+    if counted_first:
+        verb = ph.tail_verb or (ph.name if ph.verbal else "") or (carried if _COORD_END.search(seg.strip()) else "")
+        counted = _counted_name(site, verb or ph.lead_verb, lex)
         if counted:
-            out.indicator = out.indicator_raw = counted
-            _set_id(out, lex)
-            return out
-    elif verb and site.family in ("count", "people") and site.before.rstrip().endswith(verb):
-        counted = _counted_name(site, verb, lex)
-        if counted:
-            out.indicator = out.indicator_raw = counted
-            _set_id(out, lex)
-            return out
+            return _named(out, counted, lex)
     if name and not _generic(name, lex):
-        out.indicator = out.indicator_raw = name
-        return out
+        if carried and _COORD_START.match(site.before) and not _keep_verb_of(name, lex):
+            name = carried + name if len(carried + name) <= _MAX else name
+        return _named(out, name, lex)
     src = _inherit(site, prior)
     if src is not None:
         out.indicator, out.indicator_raw, out.indicator_id = src.attr.indicator, src.attr.indicator_raw, src.attr.indicator_id
@@ -297,26 +410,27 @@ def attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
     return _from_earlier_clauses(site, lex, out, name)
 
 
-def _set_id(out: Attribution, lex: Lexicon) -> None:
-    for ind in lex.indicators:
-        if ind.name == out.indicator:
-            out.indicator_id = ind.id
+def _named(out: Attribution, name: str, lex: Lexicon) -> Attribution:
+    """A name found in the text; its lexicon id when the name is a canonical name."""
+    out.indicator = out.indicator_raw = name
+    ind = next((i for i in lex.indicators if i.name == name), None)
+    out.indicator_id = ind.id if ind else ""
+    return out
 
 
 def _from_earlier_clauses(site: Site, lex: Lexicon, out: Attribution, fallback: str) -> Attribution:
     """No figure before it in the sentence: the phrase of an earlier clause of the sentence names it."""
     earlier = site.sentence_before[: len(site.sentence_before) - len(site.clause_before)]
     earlier = clean(earlier, lex)
-    hits = lex.indicators_in(earlier)
+    hits = _fitting(lex.indicators_in(earlier), site)
     if hits:
         h = hits[-1]
         out.indicator, out.indicator_raw, out.indicator_id = h.indicator.name, h.surface, h.indicator.id
         return out
     for part in reversed([p for p in regex.split(r"[，,；;：:]", earlier) if p.strip()]):
-        name = _strip_subject(_phrase(part, lex)[0], lex)
+        name = _strip_subject(_phrase(part, lex).name, lex)
         if name and not _generic(name, lex):
-            out.indicator = out.indicator_raw = name
-            return out
+            return _named(out, name, lex)
         break
     out.indicator = out.indicator_raw = fallback
     return out

@@ -23,7 +23,7 @@ SUBJECTS_FILE = "subjects.yaml"
 _ID = regex.compile(r"^[a-z][a-z0-9_]*$")
 _ENTRY_KEYS = {"id", "name", "unit", "domain"}
 _ENTRY_OPTIONAL = {"synonyms", "patterns", "note"}
-_LIST_KEYS = ("generic_heads", "not_indicators", "keep_verbs", "modifiers")
+_LIST_KEYS = ("generic_heads", "not_indicators", "keep_verbs", "light_verbs", "nouns", "noun_suffixes", "modifiers")
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,9 @@ class Lexicon:
     generic_heads: frozenset[str] = frozenset()
     not_indicators: tuple[str, ...] = ()
     keep_verbs: frozenset[str] = frozenset()
+    light_verbs: frozenset[str] = frozenset()
+    nouns: tuple[str, ...] = ()
+    noun_suffixes: frozenset[str] = frozenset()
     modifiers: tuple[regex.Pattern, ...] = ()
     subject_words: tuple[str, ...] = ()
     subject_patterns: tuple[regex.Pattern, ...] = ()
@@ -72,7 +75,7 @@ class Lexicon:
 
     def words(self) -> list[str]:
         """Every surface to keep whole when segmenting (jieba user words)."""
-        return list(self._by_surface) + [w for w in self.subject_words if len(w) > 1]
+        return list(self._by_surface) + [w for w in self.subject_words if len(w) > 1] + list(self.nouns)
 
     def indicators_in(self, text: str) -> list[Hit]:
         """Every lexicon hit in text, longest surface first at each position, no overlaps."""
@@ -208,6 +211,9 @@ def load_indicators(directory: Path, problems: list[str]) -> dict[str, Any]:
         "generic_heads": frozenset(lists["generic_heads"]),
         "not_indicators": tuple(sorted(lists["not_indicators"], key=len, reverse=True)),
         "keep_verbs": frozenset(lists["keep_verbs"]),
+        "light_verbs": frozenset(lists["light_verbs"]),
+        "nouns": tuple(lists["nouns"]),
+        "noun_suffixes": frozenset(lists["noun_suffixes"]),
         "modifiers": tuple(p for p in modifiers if p is not None),
     }
 

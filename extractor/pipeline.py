@@ -211,11 +211,13 @@ def _attribute(fig: Figure, ctx: Context, figures: list[Figure], text: str, meta
     lex = rules.extra.get("lexicon") if rules is not None else None
     if lex is None:
         lex = Lexicon()
+    # the clause chain runs to the last 。！？ (a line break inside a sentence, as in PDF text, does not end it)
+    chain = min(max(max(text.rfind(ch, 0, c.start) for ch in "。！？") + 1, c.start - 300), fig.sentence_start)
     site = Site(kind=fig.kind, family=c.family, unit=c.unit, before=ctx.before, after=ctx.after,
-                clause_before=text[fig.clause_start:c.start], sentence_before=text[fig.sentence_start:c.start])
+                clause_before=text[fig.clause_start:c.start], sentence_before=text[chain:c.start])
     prior = [Prior(Attribution(f.indicator, f.indicator_raw, f.subject, f.basis, f.indicator_id), f.cand.family,
                    f.kind, f.clause_start == fig.clause_start)
-             for f in figures[-12:] if f.sentence_start == fig.sentence_start]
+             for f in figures[-12:] if f.cand.start >= chain]
     a = attribute(site, lex, prior)
     fig.indicator, fig.indicator_raw, fig.indicator_id = a.indicator, a.indicator_raw, a.indicator_id
     fig.subject, fig.basis = a.subject, a.basis

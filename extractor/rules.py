@@ -89,7 +89,8 @@ TOP_KEYS: dict[str, set[str]] = {
     "patterns/kinds.yaml": {"rules"},
     "patterns/ranks.yaml": {"ranks"},
     "sections.yaml": {"plan", "review"},
-    "indicators.yaml": {"indicators", "generic_heads", "not_indicators", "keep_verbs", "modifiers"},
+    "indicators.yaml": {"indicators", "generic_heads", "not_indicators", "keep_verbs", "light_verbs", "nouns",
+                        "noun_suffixes", "modifiers"},
     "subjects.yaml": {"words", "patterns"},
 }
 
