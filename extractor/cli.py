@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "extractor.explain",  # explain
     "extractor.rules_cli",  # rules check
     "extractor.sources.cli",  # adds --timeout/--no-repair/--max-mb to extract (after extractor.cli)
+    "extractor.evaluate",  # eval
 ]
 
 
