@@ -79,3 +79,9 @@ def compare(name: str, inputs: list[Fig], computed: Interval | None, stated: Int
 
 def short(d: Decimal, places: int = 4) -> str:
     return fmt(d, places)
+
+
+def in_unit(d: Decimal, like: Fig) -> str:
+    """A normalised value written in the unit of a printed figure: 621000000 人次 -> '6.21亿人次'."""
+    mult = Decimal(repr(float(like.row.get("multiplier") or 1.0))) if like.row else Decimal(1)
+    return fmt(d / (mult or Decimal(1)), 4) + str(like.row.get("unit") or "" if like.row else "")

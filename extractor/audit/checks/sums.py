@@ -16,12 +16,15 @@ import regex
 from ..config import Partition
 from ..figures import CHAIN_SEPS, DocView, Fig, similar
 from ..interval import ZERO, Interval
-from ..result import CONSISTENT, INCONSISTENT, UNVERIFIABLE, Check, compare, q, short, tolerance
+from ..result import CONSISTENT, INCONSISTENT, UNVERIFIABLE, Check, compare, in_unit, q, tolerance
 
 LEVELS = {"level", "target"}
 OPEN, CLOSE = "（(", "）)"
 
 
+#: A table row: words, then numbers separated by spaces, no clause punctuation.
+_TABLE_ROW = regex.compile(r"[：:]?[^，,。；;\n]*?[ \t\u3000]\d[\d.,%]*(?:[ \t\u3000]+[-+]?\d[\d.,%]*)*[ \t\u3000]*$",
+                           regex.MULTILINE)
 _HEADING = regex.compile(r"\n\s*(?:\d+|[一二三四五六七八九十]+)\s*[．.、]")
 
 
@@ -29,6 +32,10 @@ def _scope_end(text: str, at: int, marker: str, cap: int) -> int:
     """Where a partial marker's scope ends: its closing bracket; for 其中： (a list) the 。 or the
     next numbered heading; else the next ；/。.  Never more than `cap` characters."""
     before, after = text[max(0, at - 2):at], text[at + len(marker):at + len(marker) + 1]
+    line_end = text.find("\n", at)
+    line_end = len(text) if line_end < 0 else line_end
+    if _TABLE_ROW.match(text, at + len(marker), line_end):
+        return line_end  # 其中：港澳台航线 91 — in a table, 其中 governs its own row only
     if any(c in before for c in OPEN):
         end_chars = CLOSE
     elif after in ("：", ":"):
@@ -186,7 +193,7 @@ def check_sum(whole: Fig, parts: list[Fig], full: str, how: str) -> Check:
     names = " + ".join(q(f) for f in parts)
     figs = [*parts, whole]
     if full:
-        expr = f"{names} = {short(total.point)} vs stated {q(whole)}"
+        expr = f"{names} = {in_unit(total.point, whole)} vs stated {q(whole)}"
         return compare("sum", figs, total, whole.iv, expr, f"parts of {full} add up to the whole")
     return check_partial(figs, total, whole, names, how)
 
@@ -203,9 +210,9 @@ def check_partial(figs: list[Fig], total: Interval, whole: Fig, names: str, how:
         status, why = UNVERIFIABLE, "qualified figures: parts below the whole cannot be checked further"
     else:
         status, why = CONSISTENT, ("the parts add up to the whole" if total.overlaps(whole.iv)
-                                   else f"the parts ({short(total.point)}) stay within the whole")
+                                   else f"the parts ({in_unit(total.point, whole)}) stay within the whole")
     rel = "=" if total.overlaps(whole.iv) else ("≤" if status != INCONSISTENT else ">")
-    expr = f"{names} = {short(total.point)} {rel} {q(whole)}" if len(figs) > 2 else f"{names} {rel} {q(whole)}"
+    expr = f"{names} = {in_unit(total.point, whole)} {rel} {q(whole)}" if len(figs) > 2 else f"{names} {rel} {q(whole)}"
     if status == CONSISTENT and any(not f.exact for f in figs):
         status, why = UNVERIFIABLE, why + " (qualified figures)"
     return Check("sum", status, figs, expr, total.point, whole.value, tol, f"{how} (partial parts): {why}")
