@@ -14,6 +14,7 @@ from .errors import RulesError, ZhibiaoError
 #: Modules that add a subcommand: each has register(subparsers).
 COMMAND_MODULES = [
     "extractor.cli",  # extract
+    "extractor.verify",  # verify
     "extractor.explain",  # explain
     "extractor.rules_cli",  # rules check
     "extractor.sources.cli",  # adds --timeout/--no-repair/--max-mb to extract (after extractor.cli)
