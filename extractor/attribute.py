@@ -128,13 +128,16 @@ class Phrase:
     verbal: bool = False  # the phrase is only verbal nouns (开发储备): the figure counts what follows
 
 
-def _trailing_span(toks: list[tuple[str, str]], verbs: frozenset[str] = frozenset()) -> tuple[int, int, str]:
+def _trailing_span(toks: list[tuple[str, str]], verbs: frozenset[str] = frozenset(),
+                   light: frozenset[str] = frozenset()) -> tuple[int, int, str]:
     """Token range [i, j) of the trailing nominal phrase, and the verb skipped after it.
 
     An action verb tagged as a verbal noun (选派 vn) still ends the phrase when it is the last word."""
     j, tail = len(toks), ""
-    if j > 1 and toks[-1][0] in verbs and toks[-1][1].lower() == "vn":
+    if j > 1 and toks[-1][0] in verbs and toks[-1][1].lower() in ("vn", "n"):
         j, tail = j - 1, toks[-1][0]
+    while j > 1 and toks[j - 1][0] in light:
+        j -= 1
     while j > 0 and not _nominal(toks[j - 1][1]) and toks[j - 1][1].lower() in _SKIP_TRAILING:
         if toks[j - 1][1].lower().startswith("v"):
             tail = toks[j - 1][0] + tail if len(tail) < 4 else tail
@@ -174,7 +177,7 @@ def _phrase(text: str, lex: Lexicon | None) -> Phrase:
     if not text:
         return Phrase()
     toks = _tag(text, lex)
-    i, j, tail = _trailing_span(toks, lex.keep_verbs if lex is not None else frozenset())
+    i, j, tail = _trailing_span(toks, *((lex.keep_verbs, lex.light_verbs) if lex is not None else ()))
     if lex is not None and tail in lex.light_verbs:
         tail = ""
     name = "".join(w for w, _ in toks[i:j])
@@ -188,7 +191,7 @@ def _phrase(text: str, lex: Lexicon | None) -> Phrase:
     else:
         i = _compound_start(toks, i, j, lex)
         out.name = _with_verb(toks, i, "".join(w for w, _ in toks[i:j]), lex)
-    if tail and tail in lex.keep_verbs and out.name and len(out.name) + len(tail) <= _MAX:
+    if tail and any(tail.endswith(v) for v in lex.keep_verbs) and out.name and len(out.name) + len(tail) <= _MAX:
         out.name += tail
     out.name = _trim(out.name, lex)
     return out
@@ -259,7 +262,8 @@ def counted_noun(after: str, lex: Lexicon | None) -> tuple[str, str]:
     start = k
     k = _run(toks, k)
     first_verbal = k > start and all(t.lower() == "vn" for _, t in toks[start:k])
-    if k < len(toks) and (k == start or first_verbal or toks[k][1].lower() == "f"):
+    relative = k + 1 < len(toks) and toks[k][1].lower().startswith("v") and "的" in (toks[k + 1][0], toks[k][0])
+    if k < len(toks) and (k == start or first_verbal or toks[k][1].lower() == "f" or relative):
         for m in range(k, min(len(toks), k + 7)):
             if toks[m][0] == "的":
                 head = "".join(w for w, _ in toks[m + 1:_run(toks, m + 1)])
@@ -298,8 +302,15 @@ def _fit(toks: list[tuple[str, str]]) -> str:
 # --------------------------------------------------------------------------- attribution
 
 
+def _own_subjects(text: str, lex: Lexicon) -> list:
+    """Subject words in text, except those inside an indicator name (城镇 in 城镇新增就业)."""
+    text = clean(text, None)
+    names = lex.indicators_in(text)
+    return [h for h in lex.subjects_in(text) if not any(n.start <= h.start and h.end <= n.end for n in names)]
+
+
 def _subject(site: Site, lex: Lexicon, prior: list[Prior]) -> str:
-    hits = lex.subjects_in(clean(site.clause_before, None))
+    hits = _own_subjects(site.clause_before, lex)
     if hits:
         return hits[-1].surface
     return prior[-1].attr.subject if prior else ""
@@ -381,11 +392,19 @@ def attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
     if site.kind in ("change", "growth") or (site.kind == "target" and "增长" in site.before[-4:]):
         out.basis = basis_of(site.sentence_before[-30:])
     seg = clean(site.before if site.kind != "rank" else site.clause_before, lex)
+    part = _PART_OF.search(seg)
+    if part and part.start() > 0:  # "A占B的50.9%", "A不低于B的1.6倍": A is what is measured
+        seg = seg[:part.start()]
     hits = _fitting(lex.indicators_in(seg), site)
     if hits:
         h = hits[-1]
         out.indicator, out.indicator_raw, out.indicator_id = h.indicator.name, h.surface, h.indicator.id
-        return out
+        return _share(out, site) if part else out
+    after_noun = _noun_after_de(site.after, lex)
+    if after_noun:
+        return _named(out, after_noun, lex)
+    if site.kind in ("change", "growth"):
+        seg = _COMPARISON.sub("", seg)
     ph = _phrase(seg, lex)
     name = _strip_subject(ph.name, lex)
     same = [p for p in prior if p.same_clause]
@@ -400,14 +419,41 @@ def attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
     if name and not _generic(name, lex):
         if carried and _COORD_START.match(site.before) and not _keep_verb_of(name, lex):
             name = carried + name if len(carried + name) <= _MAX else name
-        return _named(out, name, lex)
+        return _share(_named(out, name, lex), site) if part else _named(out, name, lex)
     src = _inherit(site, prior)
     if src is not None:
         out.indicator, out.indicator_raw, out.indicator_id = src.attr.indicator, src.attr.indicator_raw, src.attr.indicator_id
-        if not lex.subjects_in(clean(site.clause_before, None)):
+        if not _own_subjects(site.clause_before, lex):
             out.subject = src.attr.subject
         return out
     return _from_earlier_clauses(site, lex, out, name)
+
+
+_COMPARISON = regex.compile(r"(?<!占)(?:同比|比|较)(?:上年|去年|上一年|\d{4}年)[^，。；,;]{0,8}$")
+
+
+def _noun_after_de(after: str, lex: Lexicon) -> str:
+    """'16%的税率': a figure standing before 的 + noun describes that noun (not a verbal noun like 增长)."""
+    if not after.startswith("的"):
+        return ""
+    toks = _tag(clean(after[1:], lex), lex)
+    k = 0
+    while k < len(toks) and _nominal(toks[k][1]) and toks[k][1].lower() != "vn":
+        k += 1
+    name = _strip_subject("".join(w for w, _ in toks[:k]), lex)
+    return name if _MIN <= len(name) <= _MAX and not _generic(name, lex) else ""
+
+
+_PART_OF = regex.compile(r"(?:占|相当于|不低于|不高于|高于|低于|超过)[^，。；,;]{1,20}的$")
+_SHARE_NAMES = ("占比", "比重", "比例", "率", "份额")
+
+
+def _share(out: Attribution, site: Site) -> Attribution:
+    """A share is its own indicator: 货邮吞吐量 -> 货邮吞吐量占比 (no lexicon id unless it is one)."""
+    if site.kind == "share" and not out.indicator.endswith(_SHARE_NAMES) and len(out.indicator) + 2 <= _MAX:
+        out.indicator = out.indicator + "占比"
+        out.indicator_id = ""
+    return out
 
 
 def _named(out: Attribution, name: str, lex: Lexicon) -> Attribution:
