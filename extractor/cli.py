@@ -31,7 +31,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rules", help="rules folder (default: rules/ of this installation)")
     p.add_argument("--format", default="csv,parquet", help="output formats, comma separated (csv, parquet)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_scale_args(p)
     p.set_defaults(func=cmd_extract)
+
+
+def _add_scale_args(p: argparse.ArgumentParser) -> None:
+    """Archive scale (README "Archive scale"): parallel workers, resumable runs, a Dask cluster."""
+    p.add_argument("--workers", type=int, default=0, help="worker processes (default: all cores)")
+    p.add_argument("--force", action="store_true", help="redo every document, ignoring the saved state of earlier runs")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local processes (default) or a dask.distributed cluster")
+    p.add_argument("--scheduler", help="dask scheduler address, tcp://HOST:PORT (default: start a LocalCluster)")
+    p.add_argument("--chunk-size", type=int, default=64, help="documents per committed chunk (default: 64)")
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -42,7 +53,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     stdin_text = sys.stdin.read() if "-" in args.inputs else None
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     summary = run_extract(args.inputs, Path(args.out), rules, encoding=args.encoding,
-                          progress=False if args.no_progress else None, formats=formats, stdin_text=stdin_text)
+                          progress=False if args.no_progress else None, formats=formats, stdin_text=stdin_text,
+                          workers=args.workers, engine=args.engine, scheduler=args.scheduler, force=args.force,
+                          chunk_size=args.chunk_size)
     print(f"{summary.documents} document(s), {summary.failed} failed, {summary.figures} figure(s) -> {args.out}",
           file=sys.stderr)
     if summary.documents and summary.failed == summary.documents:

@@ -1,0 +1,82 @@
+"""The one per-document function every engine runs, and the compact result it sends back.
+
+Why compact: a DocResult carries the whole decoded text; sending that back from a worker would
+double the traffic.  The worker turns its rows into an Arrow table (cheap to pickle, already in
+the output schema) and keeps only the document row and a byte count.
+"""
+
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from ..rules import Rules, load_rules
+from ..table import INDICATOR_SCHEMA, to_arrow
+
+_RULES: Rules | None = None
+WARM_TEXT = "2012年全市教育经费247276万元,比上年增加50676万元,增长25.78%。"
+
+
+@dataclass
+class Task:
+    """One document to extract; `options` are passed through to api.process_path untouched."""
+
+    path: str
+    doc_id: str
+    encoding: str | None = None
+    options: dict = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    """What a worker sends back for one document."""
+
+    doc_id: str
+    doc_row: dict
+    table: pa.Table | None
+    error: str = ""
+    nbytes: int = 0
+
+    @property
+    def figures(self) -> int:
+        return self.table.num_rows if self.table is not None else 0
+
+
+def warm(rules: Rules) -> None:
+    """Load the segmenter dictionary and every lazy cache once, before workers fork or start."""
+    from ..pipeline import extract_text
+
+    extract_text(WARM_TEXT, rules)
+
+
+def init_worker(rules: Rules | None) -> None:
+    """Pool initializer: keep the rules (inherited by fork) and let only the parent handle Ctrl-C."""
+    global _RULES
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _RULES = rules if rules is not None else load_rules()
+    warm(_RULES)
+
+
+def use_rules(rules: Rules) -> None:
+    global _RULES
+    _RULES = rules
+
+
+def run_task(task: Task, rules: Rules | None = None) -> Outcome:
+    """Extract one document; any failure becomes the outcome's error, never an exception."""
+    from ..api import process_path
+
+    rules = rules or _RULES or load_rules()
+    try:
+        res = process_path(Path(task.path), task.doc_id, rules, task.encoding, **task.options)
+        row = res.document_row(rules.version)
+        table = to_arrow(res.rows, INDICATOR_SCHEMA) if res.rows else None
+        nbytes = res.doc.size if res.doc is not None else 0
+        return Outcome(task.doc_id, row, table, res.error, nbytes)
+    except Exception as exc:  # one bad document never stops the batch
+        error = f"internal error: {exc.__class__.__name__}: {exc}"
+        row = {"doc_id": task.doc_id, "source": task.path, "error": error, "rules_version": rules.version}
+        return Outcome(task.doc_id, row, None, error, 0)
