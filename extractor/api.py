@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import SourceError, ZhibiaoError
+from .metadata import default_manifest, doc_meta_columns, document_meta, manifest_table
 from .pipeline import DocMeta, extract_text
 from .rules import Rules, load_rules
 from .sources import Document, document_from_text, read_document, save_extracted_text
@@ -27,6 +28,8 @@ class DocResult:
     #: where the extracted text of a Word/PDF/HTML source was saved (relative to the output folder)
     text_path: str = ""
     text_sha256: str = ""
+    #: year, place, kind and title (metadata.document_meta), for the documents table
+    meta: DocMeta | None = None
 
     def document_row(self, rules_version: str) -> dict:
         d = self.doc
@@ -42,30 +45,41 @@ class DocResult:
             "figures": len(self.rows),
             "error": self.error,
             "rules_version": rules_version,
+            **doc_meta_columns(self.meta),
         }
 
 
-def process_document(doc: Document, rules: Rules, meta: DocMeta | None = None) -> DocResult:
+def process_document(doc: Document, rules: Rules, meta: DocMeta | None = None,
+                     manifest: dict[str, dict] | None = None) -> DocResult:
+    """Extract one read document; its year, place, kind and title come from metadata.document_meta
+    unless `meta` already carries them (a manifest row wins over the file name and title lines)."""
     meta = meta or DocMeta()
     meta.doc_id = meta.doc_id or doc.doc_id
     meta.source = meta.source or doc.path
+    if meta.year is None and not meta.extra:
+        found = document_meta(doc.path, doc.text, manifest, rules, meta.doc_id)
+        meta.year, meta.extra = found.year, found.extra
     rows = extract_text(doc.text, rules, meta)
-    return DocResult(doc, meta.doc_id, meta.source, rows)
+    return DocResult(doc, meta.doc_id, meta.source, rows, meta=meta)
 
 
 def process_path(path: Path, doc_id: str, rules: Rules, encoding: str | None = None, *,
-                 out_dir: Path | str | None = None, timeout: float | None = None) -> DocResult:
+                 out_dir: Path | str | None = None, timeout: float | None = None,
+                 manifest: str | None = None) -> DocResult:
     """Read and extract one file; any failure becomes the result's error, never an exception.
 
     out_dir: the output folder; a Word/PDF/HTML source's extracted text is saved there once as
     texts/<doc_id>.txt (its path and sha256 go to documents), and the rows' offsets index it.
     timeout: seconds for this document (None: ZHIBIAO_TIMEOUT or 300 s; 0: no limit); when it runs
-    out the document becomes an error row."""
+    out the document becomes an error row.
+    manifest: the path of a manifest (TSV/CSV with a `file` column; None: $ZHIBIAO_MANIFEST if set),
+    read once per process: a path, not a table, so batch engines can hash it and send it to workers."""
     limit = default_timeout() if timeout is None else timeout
     try:
         with time_limit(limit):
             doc = read_document(path, doc_id, encoding)
-            res = process_document(doc, rules, DocMeta(doc_id=doc_id, source=str(path)))
+            table = manifest_table(manifest) if manifest else default_manifest()
+            res = process_document(doc, rules, DocMeta(doc_id=doc_id, source=str(path)), table)
             if out_dir is not None and doc.extracted:
                 res.text_path, res.text_sha256 = save_extracted_text(doc, out_dir)
             return res

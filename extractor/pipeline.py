@@ -16,6 +16,7 @@ from .attribute import Attribution, Prior, Site, attribute
 from .kinds import Context, classify
 from .lexicon import Lexicon
 from .normalise import Norm, normalise
+from .periods import resolve_period
 from .rules import Rules
 from .scan import Candidate, scan, scan_ranks
 
@@ -211,28 +212,21 @@ def _attribute(fig: Figure, ctx: Context, figures: list[Figure], text: str, meta
     lex = rules.extra.get("lexicon") if rules is not None else None
     if lex is None:
         lex = Lexicon()
-    # the clause chain runs to the last 。！？ (a line break inside a sentence, as in PDF text, does not end it)
-    chain = min(max(max(text.rfind(ch, 0, c.start) for ch in "。！？") + 1, c.start - 300), fig.sentence_start)
     site = Site(kind=fig.kind, family=c.family, unit=c.unit, before=ctx.before, after=ctx.after,
-                clause_before=text[fig.clause_start:c.start], sentence_before=text[chain:c.start])
+                clause_before=text[fig.clause_start:c.start], sentence_before=text[fig.sentence_start:c.start])
     prior = [Prior(Attribution(f.indicator, f.indicator_raw, f.subject, f.basis, f.indicator_id), f.cand.family,
                    f.kind, f.clause_start == fig.clause_start)
-             for f in figures[-12:] if f.cand.start >= chain]
+             for f in figures[-12:] if f.sentence_start == fig.sentence_start]
     a = attribute(site, lex, prior)
     fig.indicator, fig.indicator_raw, fig.indicator_id = a.indicator, a.indicator_raw, a.indicator_id
     fig.subject, fig.basis = a.subject, a.basis
-    fig.period = _period(text, fig.sentence_start, c.start, meta)
+    fig.period = _period(text, fig.sentence_start, c.start, meta, ctx.section, fig.kind, c.end, rules)
 
 
-def _period(text: str, s0: int, at: int, meta: DocMeta) -> str:
-    """The nearest stated year before the figure in its sentence, else the report year."""
-    found = ""
-    for m in _YEAR.finditer(text, s0, at):
-        pre, year, suf = m.group(1) or "", m.group(2), m.group(3) or ""
-        found = (("截至" if pre else "") + year + ("年" + suf if suf else "")) if (pre or suf) else year
-    if found:
-        return found
-    return str(meta.year) if meta.year else ""
+def _period(text: str, s0: int, at: int, meta: DocMeta, section: str = "", kind: str = "", end: int | None = None,
+            rules: Rules | None = None) -> str:
+    """When the figure holds: stated years, relative words, the report's year and kind (periods.py)."""
+    return resolve_period(text, s0, at, meta, section=section, kind=kind, end=end, rules=rules)
 
 
 def _flag(figures: list[Figure], norm: Norm) -> None:

@@ -1,0 +1,299 @@
+"""When a figure holds: resolve a row's `period` against the report's year and kind.
+
+Why a module of its own: a Government Work Report delivered in 2012 reviews 2011 and plans 2012,
+a 统计公报 2015 reports 2015, and the text says 去年, 今年, 过去五年, 截至11月底 rather than the
+year.  A panel keyed on period is only as good as this resolution, so the words are data
+(rules/periods.yaml, validated on load) and the order of the steps is documented there.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from .errors import RulesError
+from .rules import EXTRA_LOADERS, _load_yaml, compile_pattern
+
+PERIODS_FILE = "periods.yaml"
+_TEMPLATE = regex.compile(r"\{(?:(y|r)([+-]\d+)?|(\d))\}")
+_YEAR = regex.compile(
+    r"(截至|截止|到)?((?:19|20)\d{2})(?:\s*(?:-|—|－|～|~|至|到)\s*((?:19|20)\d{2}))?\s*年"
+    r"(底|末|初|年初|上半年|前三季度|年底|年末)?"
+)
+_SPACE = regex.compile(r"\s+")
+_HEADING_LINE = regex.compile(r"(?m)^[ \t\u3000]*([^\n]*?)[ \t\u3000]*$")
+
+
+@dataclass(frozen=True)
+class DocKind:
+    """A document kind: how its year relates to the years its review and plan cover."""
+
+    name: str
+    review: int
+    plan: int
+    file_words: tuple[str, ...]
+    manifest: tuple[str, ...]
+    title: Any  # compiled regex or None
+
+
+@dataclass(frozen=True)
+class RelativeWord:
+    pattern: Any  # compiled regex
+    period: str
+
+
+@dataclass(frozen=True, eq=False)
+class PeriodRules:
+    kinds: tuple[DocKind, ...]
+    relative: tuple[RelativeWord, ...]
+    basis_before: Any
+    year_not_period_after: Any
+    from_words: Any
+    to_words: Any
+    from_period: dict
+    heading_words: Any
+    heading_not: Any
+    heading_max_chars: int
+    real_growth: Any
+
+    def kind(self, name: str) -> DocKind | None:
+        return next((k for k in self.kinds if k.name == name), None)
+
+
+def _pattern(raw: dict, key: str, where: str, problems: list[str]):
+    if not raw.get(key):
+        problems.append(f"{where}: {key} missing")
+        return None
+    return compile_pattern(str(raw[key]), f"{where} {key}", problems)
+
+
+def _check_template(template: str, where: str, problems: list[str]) -> None:
+    rest = _TEMPLATE.sub("", template)
+    if "{" in rest or "}" in rest:
+        problems.append(f"{where}: period template {template!r}: only {{y}}, {{r}}, {{y-1}}, {{1}} … allowed")
+
+
+def _load_kinds(raw: Any, problems: list[str]) -> list[DocKind]:
+    kinds = []
+    for i, e in enumerate(raw or []):
+        where = f"{PERIODS_FILE}: document_kinds[{i}]"
+        if not isinstance(e, dict) or not e.get("name"):
+            problems.append(f"{where}: needs a name")
+            continue
+        where += f" ({e['name']})"
+        unknown = set(e) - {"name", "review", "plan", "file_words", "manifest", "title", "note"}
+        if unknown:
+            problems.append(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+            continue
+        if not isinstance(e.get("review", 0), int) or not isinstance(e.get("plan", 0), int):
+            problems.append(f"{where}: review and plan must be whole numbers of years")
+            continue
+        title = compile_pattern(str(e["title"]), f"{where} title", problems) if e.get("title") else None
+        kinds.append(DocKind(str(e["name"]), e.get("review", 0), e.get("plan", 0),
+                             tuple(str(w).lower() for w in e.get("file_words") or []),
+                             tuple(str(w).lower() for w in e.get("manifest") or []), title))
+    return kinds
+
+
+def _load_relative(raw: Any, problems: list[str]) -> list[RelativeWord]:
+    out = []
+    for i, e in enumerate(raw or []):
+        where = f"{PERIODS_FILE}: relative[{i}]"
+        if not isinstance(e, dict) or not e.get("period") or bool(e.get("word")) == bool(e.get("pattern")):
+            problems.append(f"{where}: needs a period and exactly one of word, pattern")
+            continue
+        _check_template(str(e["period"]), where, problems)
+        src = regex.escape(str(e["word"])) if e.get("word") else str(e["pattern"])
+        pat = compile_pattern(src, where, problems)
+        if pat is not None:
+            out.append(RelativeWord(pat, str(e["period"])))
+    return out
+
+
+def load_period_rules(directory: Path, problems: list[str]) -> PeriodRules | None:
+    """Read and validate rules/periods.yaml; problems name the file, the entry and the reason."""
+    raw = _load_yaml(Path(directory) / PERIODS_FILE, problems)
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append(f"{PERIODS_FILE}: expected a mapping at the top")
+        return None
+    n0 = len(problems)
+    fp = raw.get("from_period") or {}
+    for key in ("review", "plan"):
+        if key not in fp:
+            problems.append(f"{PERIODS_FILE}: from_period.{key} missing")
+        else:
+            _check_template(str(fp[key]), f"{PERIODS_FILE}: from_period.{key}", problems)
+    pr = PeriodRules(
+        kinds=tuple(_load_kinds(raw.get("document_kinds"), problems)),
+        relative=tuple(_load_relative(raw.get("relative"), problems)),
+        basis_before=_pattern(raw, "basis_before", PERIODS_FILE, problems),
+        year_not_period_after=_pattern(raw, "year_not_period_after", PERIODS_FILE, problems),
+        from_words=_pattern(raw, "from_words", PERIODS_FILE, problems),
+        to_words=_pattern(raw, "to_words", PERIODS_FILE, problems),
+        from_period={k: str(v) for k, v in fp.items()},
+        heading_words=_pattern(raw, "heading_words", PERIODS_FILE, problems),
+        heading_not=_pattern(raw, "heading_not", PERIODS_FILE, problems),
+        heading_max_chars=int(raw.get("heading_max_chars") or 40),
+        real_growth=_pattern(raw, "real_growth_indicators", PERIODS_FILE, problems),
+    )
+    return pr if len(problems) == n0 else None
+
+
+EXTRA_LOADERS["periods"] = load_period_rules
+
+
+@lru_cache(maxsize=8)
+def _load_direct(directory: str) -> PeriodRules:
+    problems: list[str] = []
+    pr = load_period_rules(Path(directory), problems)
+    if problems or pr is None:
+        raise RulesError(problems or [f"{directory}/{PERIODS_FILE}: could not be read"])
+    return pr
+
+
+def period_rules(rules) -> PeriodRules:
+    """The period rules of a Rules object (loaded with it, or on first use if loaded earlier)."""
+    pr = rules.extra.get("periods") if getattr(rules, "extra", None) else None
+    return pr if pr is not None else _load_direct(str(rules.directory))
+
+
+def fill(template: str, y: int | None, r: int | None, groups: tuple = ()) -> str:
+    """Expand a period template; '' when it needs a year the document does not give."""
+
+    def sub(m: regex.Match) -> str:
+        if m.group(3):
+            k = int(m.group(3))
+            return str(groups[k - 1] or "") if k <= len(groups) else ""
+        base = y if m.group(1) == "y" else r
+        if base is None:
+            raise LookupError
+        return str(base + int(m.group(2) or 0))
+
+    try:
+        return _TEMPLATE.sub(sub, template)
+    except LookupError:
+        return ""
+
+
+# --------------------------------------------------------------------------- section years
+
+
+@lru_cache(maxsize=4)
+def heading_years(text: str, pr: PeriodRules) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Positions of headings that carry a year (一、2011年工作回顾), and those years."""
+    pos, years = [], []
+    for m in _HEADING_LINE.finditer(text):
+        line = m.group(1)
+        if not line or len(line) > pr.heading_max_chars or line.endswith(("。", "；", "，")):
+            continue
+        y = _YEAR.search(line)
+        if y is None or not pr.heading_words.search(line) or pr.heading_not.search(line):
+            continue
+        pos.append(m.start())
+        years.append(int(y.group(2)))
+    return tuple(pos), tuple(years)
+
+
+def section_year(text: str, at: int, year: int | None, doc_kind: str, section: str, pr: PeriodRules,
+                 fig_kind: str = "") -> int | None:
+    """The year a figure's section is about: a heading's year, else the report year shifted by kind."""
+    pos, years = heading_years(text, pr)
+    k = bisect.bisect_right(pos, at) - 1
+    if k >= 0 and (fig_kind != "target" or years[k] >= (year or 0)):
+        return years[k]
+    if year is None:
+        return None
+    dk = pr.kind(doc_kind)
+    if dk is None:
+        return year
+    if fig_kind == "target":
+        return year + dk.plan
+    return year + (dk.plan if section == "plan" else dk.review)
+
+
+# --------------------------------------------------------------------------- the resolution
+
+
+def _is_basis(text: str, at: int, pr: PeriodRules) -> bool:
+    """Is the word at `at` a comparison basis (比上年, 比\n上年 across a line break)?"""
+    return bool(pr.basis_before.search(_SPACE.sub("", text[max(0, at - 8):at])))
+
+
+def _stated(text: str, s0: int, at: int, pr: PeriodRules) -> list[tuple[int, str]]:
+    """(end position, period) for each year written in text[s0:at] that is not a basis."""
+    out = []
+    sentence = text[s0:at]
+    for m in _YEAR.finditer(sentence):
+        if _is_basis(text, s0 + m.start(), pr):
+            continue
+        if pr.year_not_period_after.search(sentence[m.end():m.end() + 4]):
+            continue
+        pre, y1, y2, suf = m.group(1) or "", m.group(2), m.group(3), m.group(4) or ""
+        if y2:
+            period = f"{y1}-{y2}"
+        elif pre or suf:
+            period = ("截至" if pre else "") + y1 + ("年" + suf if suf else "")
+        else:
+            period = y1
+        out.append((s0 + m.end(), period))
+    return out
+
+
+def _relative(text: str, s0: int, at: int, y: int | None, r: int | None, pr: PeriodRules) -> list[tuple[int, str]]:
+    """(end position, period) for each relative period word in text[s0:at] that is not a basis."""
+    out = []
+    taken: list[tuple[int, int]] = []
+    sentence = text[s0:at]
+    for rw in pr.relative:
+        for m in rw.pattern.finditer(sentence):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            if _is_basis(text, s0 + m.start(), pr):
+                continue
+            period = fill(rw.period, y, r, m.groups())
+            if period:
+                out.append((s0 + m.end(), period))
+                taken.append((m.start(), m.end()))
+    return out
+
+
+def resolve_period(text: str, s0: int, at: int, meta, *, section: str = "", kind: str = "",
+                   end: int | None = None, rules=None) -> str:
+    """The period of the figure at `at` (its sentence starts at s0), as rules/periods.yaml says."""
+    from .rules import load_rules
+
+    pr = period_rules(rules if rules is not None else load_rules())
+    extra = getattr(meta, "extra", None) or {}
+    year = getattr(meta, "year", None)
+    doc_kind = str(extra.get("kind") or "")
+    r = section_year(text, at, year, doc_kind, section, pr, kind)
+    found = _stated(text, s0, at, pr) + _relative(text, s0, at, year, r, pr)
+    if found:
+        return max(found)[1]
+    if kind != "target" and _is_from_value(text, s0, at, at if end is None else end, pr):
+        return fill(pr.from_period.get(section or "review", "{r}"), year, r)
+    return str(r) if r is not None else ""
+
+
+_CLAUSE_STOP = regex.compile(r"[，。；,;！？\n]")
+
+
+def _is_from_value(text: str, s0: int, at: int, end: int, pr: PeriodRules) -> bool:
+    """Is the figure the old value of an adjustment (从202元提高到209元 -> 202元)?"""
+    before = text[max(s0, at - 30):at]
+    froms = list(pr.from_words.finditer(before))
+    if not froms:
+        return False
+    lead = before[froms[-1].end():]
+    if _CLAUSE_STOP.search(lead) or pr.to_words.search(lead):
+        return False
+    after = text[end:end + 40]
+    stop = _CLAUSE_STOP.search(after)
+    return bool(pr.to_words.search(after[:stop.start()] if stop else after))
