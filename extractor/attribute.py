@@ -108,8 +108,11 @@ def _nominal(tag: str) -> bool:
 def _tag(text: str, lex: Lexicon | None) -> list[tuple[str, str]]:
     """Segment and tag; a one-character noun suffix (率, 量, 桩) joins the word before it as a noun."""
     out: list[tuple[str, str]] = []
+    nouns = set(lex.nouns) if lex is not None else set()
     for word, tag in segment.tag(text):
-        if lex is not None and word in lex.noun_suffixes:
+        if word in nouns:
+            tag = "n"  # the dictionary may already hold it with another tag
+        elif lex is not None and word in lex.noun_suffixes:
             if out and out[-1][1].lower() not in ("m", "q", "x", "w", "p", "c", "uj", "r"):
                 out[-1] = (out[-1][0] + word, "n")
                 continue
@@ -221,16 +224,16 @@ def _generic(name: str, lex: Lexicon) -> bool:
 
 def _widen(toks: list[tuple[str, str]], j: int, lex: Lexicon) -> str:
     """Everything left of token j up to 12 characters, stopping at punctuation or a preposition."""
-    out = ""
+    out, nominal = "", False
     for k in range(j - 1, -1, -1):
         word, tag = toks[k]
         t = tag.lower()
-        if t in ("x", "w") or len(out) + len(word) > _MAX:
+        if t in ("x", "w", "q", "t") or regex.search(r"\d", word) or len(out) + len(word) > _MAX:
             break
         if (t in ("p", "c", "r") or word in lex.light_verbs) and out:
             break
-        out = word + out
-    return out
+        out, nominal = word + out, nominal or _nominal(tag)
+    return out if nominal else ""
 
 
 def _with_verb(toks: list[tuple[str, str]], i: int, name: str, lex: Lexicon) -> str:
@@ -283,10 +286,15 @@ def counted_noun(after: str, lex: Lexicon | None) -> tuple[str, str]:
             end = _run(toks, start + 1)
             return "", "".join(w for w, _ in toks[start:end])
         return "", ""
+    while k - 1 > start and toks[k - 1][1].lower() == "vn" and k < len(toks) and toks[k][1].lower() == "v":
+        k -= 1  # 老年人 | 免费 体检: the verbal noun belongs to the verb phrase
     noun = _fit(toks[start:k])
-    # the noun and a short verb phrase to the clause end: "桥梁通双车道"
-    if k < len(toks) and toks[k][1].lower().startswith("v") and _run(toks, k + 1) == len(toks) > k + 1:
-        vp = "".join(w for w, _ in toks[k:])
+    if lex is not None and noun and not _strip_subject(noun, lex):
+        return "", "".join(w for w, _ in toks[k:_run(toks, k + 1)])  # 13亿城乡居民参保: who, then what they did
+    # the noun and a short verb phrase to the clause end: "桥梁通双车道", "老年人免费体检"
+    rest = toks[k:]
+    if rest and rest[0][1].lower().startswith("v") and all(t.lower() not in ("x", "w", "m", "uj") for _, t in rest):
+        vp = "".join(w for w, _ in rest)
         if len(noun) + len(vp) < _MAX:
             return noun + vp, ""
     return noun, ""
@@ -356,7 +364,7 @@ def _counted_name(site: Site, verb: str, lex: Lexicon) -> str:
         noun = ""  # a subject only (13亿城乡居民参保): the verb phrase names it
     if not noun:
         if vp and vp not in lex.light_verbs:
-            return (vp + _suffix(site.unit, ""))[:_MAX]
+            return (vp + _suffix(site.unit if site.family != "none" else "人", ""))[:_MAX]
         return ""
     if noun in lex.generic_heads:
         return ""
