@@ -78,13 +78,26 @@ def table_paths(out_dir: Path, stem: str) -> list[Path]:
     return [p for p in (out_dir / f"{stem}.csv", out_dir / f"{stem}.parquet") if p.is_file()]
 
 
+def read_any(path: Path, schema) -> pd.DataFrame:
+    """table.read_table, but CSV cells may span lines (a quote or sentence from a Word table or a
+    PDF line break holds a newline; pyarrow's default parser rejects those files)."""
+    if path.suffix != ".csv":
+        return read_table(path, schema)
+    import pyarrow.csv as pacsv
+
+    convert = pacsv.ConvertOptions(column_types={f.name: f.type for f in schema if f.name},
+                                   strings_can_be_null=False, quoted_strings_can_be_null=False)
+    return pacsv.read_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                          convert_options=convert).to_pandas()
+
+
 def read_documents(out_dir: Path) -> tuple[pd.DataFrame, str]:
     """documents.csv (what users edit and what the issue names), else documents.parquet."""
     paths = table_paths(out_dir, "documents")
     if not paths:
         raise ZhibiaoError(f"{out_dir}: no documents.csv or documents.parquet (not an output folder?)")
     try:
-        return read_table(paths[0], DOCUMENT_SCHEMA), paths[0].name
+        return read_any(paths[0], DOCUMENT_SCHEMA), paths[0].name
     except Exception as exc:  # noqa: BLE001 - any parse failure is one line about that file
         raise ZhibiaoError(f"{paths[0]}: cannot read ({exc.__class__.__name__}: {exc})") from None
 
@@ -105,6 +118,15 @@ def _candidates(path: str, out_dir: Path, corpus: Path | None, doc_id: str = "")
 
 def locate(path: str, out_dir: Path, corpus: Path | None, doc_id: str = "") -> Path | None:
     for cand in _candidates(path, out_dir, corpus, doc_id):
+        if cand.is_file():
+            return cand
+    return None
+
+
+def _saved_text(text_path: str, out_dir: Path) -> Path | None:
+    """Saved texts are recorded relative to the output folder (which may have moved with them)."""
+    p = Path(text_path)
+    for cand in ([p] if p.is_absolute() else [out_dir / p, p]):
         if cand.is_file():
             return cand
     return None
@@ -143,7 +165,7 @@ def load_text(doc: dict, out_dir: Path, corpus: Path | None = None) -> SourceTex
                             f"!= recorded {str(doc['sha256'])[:12]}…")
     text_path = str(doc.get("text_path") or "")
     if text_path:
-        tp = locate(text_path, out_dir, None)
+        tp = _saved_text(text_path, out_dir)
         if tp is None:
             problems.append(f"saved text {text_path} not found")
             return SourceText(None, text_path, problems)
@@ -314,7 +336,7 @@ def verify_output(out_dir: Path | str, corpus: Path | str | None = None, rules: 
 
 def _verify_table(path: Path, texts: dict[str, SourceText], rules: Rules, result: VerifyResult) -> None:
     try:
-        rows = read_table(path, INDICATOR_SCHEMA)
+        rows = read_any(path, INDICATOR_SCHEMA)
     except Exception as exc:  # noqa: BLE001 - a broken table is one mismatch line, not a traceback
         result.mismatches.append(Mismatch(path.name, None, "", f"cannot read ({exc.__class__.__name__}: {exc})"))
         return

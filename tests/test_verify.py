@@ -153,3 +153,12 @@ def test_real_corpus_verifies(tmp_path: Path, rules) -> None:
     assert main(["extract", *map(str, real), "--out", str(out), "--no-progress"]) == 0
     result = verify_output(out, rules=rules)
     assert result.ok and result.rows > 100, [m.line() for m in result.mismatches[:5]]
+
+
+def test_csv_cells_spanning_lines_are_read(extracted: Path, rules) -> None:
+    """A sentence from a Word table holds a newline; the CSV is still checked, not rejected."""
+    df = _rows(extracted, "csv")
+    df["sentence"] = df["sentence"] + "\n续行"
+    _write_rows(extracted, df, "csv")
+    result = verify_output(extracted, rules=rules)
+    assert result.ok and "indicators.csv" in result.tables, [m.line() for m in result.mismatches]
