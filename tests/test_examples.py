@@ -29,7 +29,8 @@ def test_example(ex):
     text = ex["text"]
     for row in df.itertuples():
         assert text[row.start:row.end] == row.quote
-    if ex.get("status") == "negative":
+    if ex.get("status") == "negative" or (ex.get("status") == "xfail" and not ex["expect"]):
+        # a known false positive is an xfail line with nothing expected
         assert list(df["quote"]) == [], f"must not extract: {list(df['quote'])}"
         return
     got = {r["quote"]: r for r in df.to_dict("records")}
