@@ -111,37 +111,73 @@ def _han_share(text: str) -> float:
 
 
 def _decode_mixed(data: bytes) -> tuple[str, str] | None:
-    """A UTF-8 file with runs of GBK or Big5 pasted in: decode each invalid run with the legacy
-    encoding that reads it as plausible CJK.  None when the file is not mostly UTF-8."""
+    """A UTF-8 file with runs of GBK or Big5 pasted in: decode each run with the legacy encoding
+    that reads it as the most common CJK.  None when the file is not mostly UTF-8.
+
+    Legacy bytes are not all invalid UTF-8: Big5 trail bytes can be ASCII, and a GBK pair like
+    c8 ab ("全") is a valid two-byte UTF-8 sequence ("ȫ").  So runs of undecodable bytes are
+    merged across short gaps on the same line and widened over such look-alike characters."""
     text = data.decode("utf-8", errors="surrogateescape")
-    runs = list(_ESCAPED_RUN.finditer(text))
-    bad = sum(m.end() - m.start() for m in runs)
+    runs = _legacy_runs(text)
+    bad = sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
     non_ascii = sum(1 for b in data if b >= 0x80)
-    if not non_ascii or (non_ascii - bad) / non_ascii < _MIXED_MIN_UTF8:
+    if not runs or not non_ascii or (non_ascii - bad) / non_ascii < _MIXED_MIN_UTF8:
         return None
     used: set[str] = set()
     pieces, pos = [], 0
-    for m in runs:
-        raw = m.group().encode("utf-8", errors="surrogateescape")
-        piece, enc = _decode_run(raw)
+    for a, b in runs:
+        piece, enc, b = _decode_run(text, a, b)
         used.add(enc)
-        pieces += [text[pos:m.start()], piece]
-        pos = m.end()
+        pieces += [text[pos:a], piece]
+        pos = b
     pieces.append(text[pos:])
     return "".join(pieces), "utf-8+" + "+".join(sorted(used))
 
 
-def _decode_run(raw: bytes) -> tuple[str, str]:
-    """One legacy run: the first encoding that decodes it strictly to CJK text, else U+FFFD
-    (which normalise.find_mojibake flags)."""
-    for enc in LEGACY:
-        try:
-            piece = raw.decode(enc)
-        except UnicodeDecodeError:
+_GAP = 6  # characters of apparent UTF-8 inside a legacy run (accidentally valid sequences)
+
+
+def _legacy_runs(text: str) -> list[tuple[int, int]]:
+    """Spans of `text` (surrogate-escaped) that hold legacy bytes."""
+    spans: list[list[int]] = []
+    for m in _ESCAPED_RUN.finditer(text):
+        a, b = m.start(), m.end()
+        if spans and a - spans[-1][1] <= _GAP and "\n" not in text[spans[-1][1]:a]:
+            spans[-1][1] = b
+        else:
+            while a > 0 and "\u0080" <= text[a - 1] <= "\u07ff":  # a 2-byte look-alike (ȫ from 全)
+                a -= 1
+            spans.append([a, b])
+    return [(a, b) for a, b in spans]
+
+
+def _decode_run(text: str, a: int, b: int) -> tuple[str, str, int]:
+    """Decode text[a:b] (and, if a lead byte ends it, the ASCII trail byte after it) with the
+    legacy encoding giving the most common characters; U+FFFD (flagged downstream) when none does.
+    Returns (piece, encoding, new end)."""
+    best: tuple[float, str, str, int] | None = None
+    for end in (b, b + 1):
+        if end > len(text) or (end > b and not (" " < text[b] <= "~")):
             continue
-        if _han_share(piece) > 0.5:
-            return piece, enc
-    return "\ufffd" * max(1, len(raw) // 2), "replacement"
+        raw = text[a:end].encode("utf-8", errors="surrogateescape")
+        for enc in LEGACY:
+            try:
+                piece = raw.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            score = _common_share(piece)
+            if best is None or score > best[0]:
+                best = (score, piece, enc, end)
+    if best is None or best[0] < 0.5:
+        return "\ufffd" * max(1, len(text[a:b].encode("utf-8", errors="surrogateescape")) // 2), "replacement", b
+    return best[1], best[2], best[3]
+
+
+def _common_share(piece: str) -> float:
+    from ..normalise import _common
+
+    han = [c for c in piece if "\u3000" <= c <= "\u9fff"]
+    return sum(1 for c in han if _common(c) or "\u3000" <= c <= "\u303f") / len(han) if han else 0.0
 
 
 def _guess_cjk(data: bytes) -> str | None:

@@ -11,6 +11,7 @@ where a cheap check exists.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from ..errors import SourceError
@@ -111,10 +112,11 @@ def read_pdf(data: bytes, path: str) -> str:
     except PDFPasswordIncorrect:
         raise SourceError(path, "PDF is encrypted (password required)") from None
     except Exception as exc:  # pdfminer raises PSEOF, PDFSyntaxError, KeyError, ... on damage
-        name = exc.__class__.__name__
+        inner = _root_cause(exc)
+        name = inner.__class__.__name__
         if "Encrypt" in name or "Password" in name:
             raise SourceError(path, "PDF is encrypted (password required)") from None
-        raise SourceError(path, f"corrupt or unreadable PDF ({name}: {_short(exc)})") from None
+        raise SourceError(path, f"corrupt or unreadable PDF ({name}: {_short(inner)})") from None
     text = "\n".join(p for p in pages if p)
     if sum(1 for ch in text if not ch.isspace()) < 20:
         raise SourceError(path, f"PDF has no text layer ({len(pages)} page(s); scanned? OCR it first)")
@@ -140,7 +142,7 @@ def read_markup(data: bytes, path: str, suffix: str) -> str:
             parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
             root = etree.fromstring(data, parser)
         else:
-            root = html.document_fromstring(data)
+            root = html.document_fromstring(_html_text(data, path))
     except Exception as exc:
         raise SourceError(path, f"not readable {suffix} ({exc.__class__.__name__}: {_short(exc)})") from None
     if root is None:
@@ -153,6 +155,23 @@ def read_markup(data: bytes, path: str, suffix: str) -> str:
     if not text.strip():
         raise SourceError(path, f"no visible text in {suffix}")
     return text + "\n"
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_-]{2,20})""", re.I)
+
+
+def _html_text(data: bytes, path: str) -> str:
+    """HTML bytes to text: the declared <meta charset> when it decodes, else our CJK detection
+    (lxml alone would read undeclared pages as Latin-1)."""
+    m = _META_CHARSET.search(data[:4096])
+    if m:
+        try:
+            return data.decode(m.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    from .decode import decode_bytes
+
+    return decode_bytes(data, path)[0]
 
 
 def _local(tag) -> str:
@@ -187,6 +206,20 @@ def _flush(buf: list[str], lines: list[str]) -> None:
         lines.append(line)
 
 
-def _short(exc: Exception) -> str:
+def _root_cause(exc: BaseException) -> BaseException:
+    """pdfplumber wraps pdfminer's exception (PdfminerException(inner)); name the inner one."""
+    seen = 0
+    while seen < 10:
+        seen += 1
+        nxt = exc.__cause__ or exc.__context__
+        if nxt is None and exc.args and isinstance(exc.args[0], BaseException):
+            nxt = exc.args[0]
+        if nxt is None:
+            return exc
+        exc = nxt
+    return exc
+
+
+def _short(exc: BaseException) -> str:
     msg = str(exc).replace("\n", " ").strip()
     return (msg[:80] + "…") if len(msg) > 80 else (msg or "no detail")
