@@ -15,6 +15,7 @@ from .errors import RulesError, ZhibiaoError
 COMMAND_MODULES = [
     "extractor.cli",  # extract
     "extractor.verify",  # verify
+    "extractor.report",  # report
     "extractor.explain",  # explain
     "extractor.rules_cli",  # rules check
     "extractor.sources.cli",  # adds --timeout/--no-repair/--max-mb to extract (after extractor.cli)
