@@ -19,6 +19,9 @@ from .work import Outcome, Task, run_task, warm
 
 INSTALL_HINT = 'the dask engine needs dask.distributed: pip install -e ".[dask]"'
 
+#: How long to wait for a scheduler before giving up with one clear line.
+CONNECT_TIMEOUT = "20s"
+
 _LOADED: dict[str, Rules] = {}
 
 
@@ -64,7 +67,7 @@ class DaskEngine:
         self._cluster = None
         try:
             if scheduler:
-                self._client = distributed.Client(scheduler, timeout="20s")
+                self._client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
             else:
                 from . import default_workers
 
