@@ -35,7 +35,7 @@ AUDIT_SCHEMA = pa.schema([
     ("message", pa.string()),
 ])
 
-__all__ = ["AUDIT_SCHEMA", "DERIVED_SCHEMA", "AuditResult", "audit_frame", "run_audit", "summary_lines"]
+__all__ = ["AUDIT_SCHEMA", "DERIVED_SCHEMA", "AuditResult", "audit_frame", "audit_text", "run_audit", "summary_lines"]
 
 
 @dataclass
@@ -45,6 +45,9 @@ class AuditResult:
 
     def frame(self) -> pd.DataFrame:
         return to_arrow([c.row() for c in self.checks], AUDIT_SCHEMA).to_pandas()
+
+    def statuses(self, check: str | None = None) -> list[str]:
+        return [c.status for c in self.checks if check is None or c.check == check]
 
     @property
     def inconsistent(self) -> list[Check]:
@@ -79,6 +82,19 @@ def audit_frame(indicators: pd.DataFrame, *, texts: dict[str, str] | None = None
         res.checks += one.checks
         res.derived += one.derived
     return res
+
+
+def audit_text(text: str, rules=None, *, doc_id: str = "<text>", only: set[str] | None = None,
+               cfg: AuditConfig | None = None) -> AuditResult:
+    """Extract one text with the real pipeline and audit it (notebooks, tests)."""
+    from ..pipeline import DocMeta, extract_text
+    from ..rules import load_rules
+    from ..table import to_frame
+
+    rows = extract_text(text, rules or load_rules(), DocMeta(doc_id=doc_id, source=doc_id))
+    if not rows:
+        return AuditResult()
+    return audit_frame(to_frame(rows), texts={doc_id: text}, cfg=cfg, only=only)
 
 
 def _find(out_dir: Path, stem: str) -> Path | None:

@@ -28,8 +28,11 @@ def _previous_period(period: str) -> str:
     return period[:m.start()] + str(int(m.group(1)) - 1) + period[m.end():]
 
 
-def derived_row(view: DocView, base: Fig, value: Interval, expression: str, kind: str, rule: str) -> dict:
-    """A row of derived.csv for a value implied by `base` (and others named in the expression)."""
+def derived_row(view: DocView, base: Fig, value: Interval, expression: str, kind: str, rule: str,
+                exact: bool = False) -> dict:
+    """A row of derived.csv for a value implied by `base` (and others named in the expression).
+    `exact`: computed from printed amounts only (level − change), so qualifier "exact"; a value
+    implied by a rounded rate (level / (1 + g)) is "approx"."""
     row = dict(base.row)
     mult = Decimal(repr(float(row.get("multiplier") or 1.0))) or Decimal(1)
     point = value.point
@@ -38,7 +41,7 @@ def derived_row(view: DocView, base: Fig, value: Interval, expression: str, kind
         "value": float(point / mult),
         "value_high": None,
         "value_norm": float(point),
-        "qualifier": "approx" if value.half_width > 0 else "exact",
+        "qualifier": "exact" if exact else "approx",
         "kind": kind,
         "direction": "",
         "basis": "",

@@ -121,8 +121,13 @@ def label_before(text: str, start: int, floor: int) -> str:
     """The words of the clause before a figure, not reaching back past `floor` (the previous figure)."""
     lo = max(floor, start - 80, 0)
     seg = text[lo:start]
-    cut = max(seg.rfind(c) for c in CLAUSE_SEPS)
-    return clean(seg[cut + 1:])
+    seg = seg[max(seg.rfind(c) for c in CLAUSE_SEPS) + 1:]
+    lines = seg.split("\n")
+    for i in range(len(lines) - 1, 0, -1):
+        if regex.search(r"\S[ \t\u3000]+\S", lines[i - 1]):
+            seg = "\n".join(lines[i:])  # the line before is a table row or header, not a wrapped clause
+            break
+    return clean(seg)
 
 
 def chain_ids(text: str, starts: list[int]) -> list[int]:

@@ -62,7 +62,7 @@ def derive_from_change(view: DocView, level: Fig, change: Fig) -> None:
     down = _down(change)
     prev = level.iv + change.iv if down else level.iv - change.iv
     expr = f"{q(level)} {'+' if down else '−'} {q(change)}"
-    view.derived.append(derived_row(view, level, prev, expr, "derived_previous", "audit.growth.change"))
+    view.derived.append(derived_row(view, level, prev, expr, "derived_previous", "audit.growth.change", exact=True))
 
 
 def derive_from_growth(view: DocView, level: Fig, growth: Fig) -> None:

@@ -211,7 +211,7 @@ def check_partial(figs: list[Fig], total: Interval, whole: Fig, names: str, how:
     else:
         status, why = CONSISTENT, ("the parts add up to the whole" if total.overlaps(whole.iv)
                                    else f"the parts ({in_unit(total.point, whole)}) stay within the whole")
-    rel = "=" if total.overlaps(whole.iv) else ("≤" if status != INCONSISTENT else ">")
+    rel = "=" if total.overlaps(whole.iv) and len(figs) > 2 else ("≤" if status != INCONSISTENT else ">")
     expr = f"{names} = {in_unit(total.point, whole)} {rel} {q(whole)}" if len(figs) > 2 else f"{names} {rel} {q(whole)}"
     if status == CONSISTENT and any(not f.exact for f in figs):
         status, why = UNVERIFIABLE, why + " (qualified figures)"
