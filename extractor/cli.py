@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "extractor.rules_cli",  # rules check
     "extractor.sources.cli",  # adds --timeout/--no-repair/--max-mb to extract (after extractor.cli)
     "extractor.evaluate",  # eval
+    "extractor.audit.cli",  # audit; adds --audit/--fail-on to extract (so it must come after extractor.cli)
 ]
 
 
