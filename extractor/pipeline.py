@@ -17,8 +17,10 @@ from .kinds import Context, classify
 from .lexicon import Lexicon
 from .normalise import Norm, normalise
 from .periods import resolve_period
+from .qualify import lead_qualifier
 from .rules import Rules
 from .scan import Candidate, scan, scan_ranks
+from .texttables import table_candidates
 
 SENTENCE_END = regex.compile(r"[。！？!?\n]")
 CLAUSE_END = regex.compile(r"[。！？!?\n，,；;：:]")
@@ -98,7 +100,7 @@ def reject_reason(c: Candidate, text: str) -> str:
     prev = text[c.start - 1] if c.start > 0 else ""
     if prev == "第" or prev == "每":
         return f"ordinal or per-unit ({prev} before the number)"
-    if not c.unit:
+    if not c.unit and "/" not in num:  # a bare fraction (占全省总数的1/7) is a figure
         return "no unit"
     if c.chinese:
         if num == "一" and c.qualifier == "exact":
@@ -165,11 +167,24 @@ def _span_end(bounds: list[int], i: int, n: int) -> int:
     return bounds[k] if k < len(bounds) else n
 
 
+def _with_table_cells(text: str, rules: Rules, cands: list[Candidate]) -> tuple[list[Candidate], dict[int, str]]:
+    """Add the bare numbers of plain-text tables (unit from their 单位 line); return the column
+    header of every table cell, the context a cell's kind is read from."""
+    table, headers = table_candidates(text, rules)
+    if not table:
+        return cands, headers
+    extra = [t for t in table if not any(c.start < t.end and t.start < c.end for c in cands)]
+    if not extra:
+        return cands, headers
+    return sorted(cands + extra, key=lambda c: c.start), headers
+
+
 def find_figures(norm: Norm, rules: Rules, meta: DocMeta | None = None) -> list[Figure]:
     """Candidates -> accepted figures with kind and attribution, in normalised coordinates."""
     meta = meta or DocMeta()
     text = norm.text
     cands = [c for c, reason in candidate_decisions(text, rules) if not reason]
+    cands, headers = _with_table_cells(text, rules, cands)
     sent_b = [m.start() for m in SENTENCE_END.finditer(text)]
     clause_b = [m.start() for m in CLAUSE_END.finditer(text)]
     sec_pos, sec_state = _sections(text, rules, meta.year)
@@ -183,13 +198,15 @@ def find_figures(norm: Norm, rules: Rules, meta: DocMeta | None = None) -> list[
         before_start = max(c0, prev.cand.end) if same_clause else c0
         section = sec_state[bisect.bisect_right(sec_pos, c.start) - 1]
         ctx = Context(
-            before=text[before_start:c.start],
+            before=headers.get(c.start) or text[before_start:c.start].rstrip(),
             after=text[c.end:c1],
             clause=text[c0:c1],
             sentence_before=text[s0:c.start],
             section=section,
         )
         fig = Figure(c, clause_start=c0, sentence_start=s0)
+        if c.qualifier == "exact":
+            c.qualifier = lead_qualifier(text[c0:c.start], rules) or "exact"
         if c.kind_hint == "rank":
             fig.kind, fig.rule = "rank", c.rule_hint
         elif same_clause and _COORD.match(ctx.before) and prev.cand.family == c.family and prev.kind != "rank":
@@ -212,11 +229,13 @@ def _attribute(fig: Figure, ctx: Context, figures: list[Figure], text: str, meta
     lex = rules.extra.get("lexicon") if rules is not None else None
     if lex is None:
         lex = Lexicon()
+    # the clause chain runs to the last 。！？ (a line break inside a sentence, as in PDF text, does not end it)
+    chain = min(max(max(text.rfind(ch, 0, c.start) for ch in "。！？") + 1, c.start - 300), fig.sentence_start)
     site = Site(kind=fig.kind, family=c.family, unit=c.unit, before=ctx.before, after=ctx.after,
-                clause_before=text[fig.clause_start:c.start], sentence_before=text[fig.sentence_start:c.start])
+                clause_before=text[fig.clause_start:c.start], sentence_before=text[chain:c.start])
     prior = [Prior(Attribution(f.indicator, f.indicator_raw, f.subject, f.basis, f.indicator_id), f.cand.family,
                    f.kind, f.clause_start == fig.clause_start)
-             for f in figures[-12:] if f.sentence_start == fig.sentence_start]
+             for f in figures[-12:] if f.cand.start >= chain]
     a = attribute(site, lex, prior)
     fig.indicator, fig.indicator_raw, fig.indicator_id = a.indicator, a.indicator_raw, a.indicator_id
     fig.subject, fig.basis = a.subject, a.basis
