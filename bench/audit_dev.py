@@ -74,12 +74,13 @@ def main() -> int:
         extract(sorted(set(CAAC + gold_docs)), out)
         res = run_audit(out, formats=("csv",))
         texts = {n: (REAL / n).read_text(encoding="utf-8") for n in CAAC}
-    print("CAAC communiqués 2011-2019: sum and growth checks")
-    for name in ("sum", "growth"):
+    print("CAAC communiqués 2011-2019: checks by kind")
+    for name in ("sum", "growth", "sum_growth", "share", "progress", "range", "duplicate"):
         cs = [c for c in res.checks if c.check == name and c.doc_id in CAAC]
         n = Counter(c.status for c in cs)
+        partial = sum("≤" in c.expression for c in cs)
         print(f"  {name}: {len(cs)} found, {n['consistent']} consistent, {n['inconsistent']} inconsistent, "
-              f"{n['unverifiable']} unverifiable")
+              f"{n['unverifiable']} unverifiable" + (f" ({partial} of them only parts <= whole)" if partial else ""))
     for c in res.checks:
         if c.doc_id in CAAC and c.status == "inconsistent":
             quotes = " | ".join(repr(texts[c.doc_id][f.start:f.end]) for f in c.figures)

@@ -3,11 +3,12 @@ progress also add derived figures to `doc.derived`.  CHECKS is the order they ru
 
 from __future__ import annotations
 
-from . import duplicates, growth, progress, ranges, share, sums
+from . import duplicates, growth, progress, ranges, share, sum_growth, sums
 
 CHECKS = {
     "growth": growth.run,
     "sum": sums.run,
+    "sum_growth": sum_growth.run,
     "share": share.run,
     "progress": progress.run,
     "range": ranges.run,

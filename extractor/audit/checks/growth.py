@@ -92,3 +92,20 @@ def run(view: DocView) -> list[Check]:
             elif growth is not None and _previous(view, growth) and level.exact and growth.exact:
                 derive_from_growth(view, level, growth)
     return out
+
+
+def growth_of(view: DocView, fig: Fig) -> Fig | None:
+    """The growth rate against the previous period stated right after a level, if any."""
+    for chain in view.chains():
+        if chain[0].chain != fig.chain:
+            continue
+        i = next(k for k, f in enumerate(chain) if f is fig)
+        growth = _partners(chain, i)[1]
+        return growth if growth is not None and _previous(view, growth) else None
+    return None
+
+
+def previous_level(level: Fig, growth: Fig) -> Interval | None:
+    """L / (1 ± g/100): the previous period's level a level and its growth imply."""
+    rate = growth.iv / HUNDRED
+    return level.iv / (ONE - rate if _down(growth) else ONE + rate)
