@@ -3,6 +3,7 @@ figures named by inconsistent audit checks."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -122,6 +123,20 @@ def test_large_document_is_one_pass(tmp_path: Path) -> None:
     page = render_document({"doc_id": "big"}, rows, text, [])
     assert page.count('<a class="fig') == len(rows) > 8000
     assert len(text) >= 100_000
+    body, missed = highlighted(text, rows, {})
+    assert not missed
+    assert body.count('<div class="t">') >= 100_000 // 4000  # blocks the browser may skip off screen
+    assert html.unescape(re.sub(r"<[^>]+>", "", body)) == text  # blocks and highlights lose nothing
+
+
+def test_blocks_split_at_line_ends_and_keep_the_text() -> None:
+    text = ("一二三四五六七八九十" * 50 + "\n") * 30 + "<末尾>&"
+    rows = [{"start": 5, "end": 8, "quote": text[5:8], "kind": "level"}]
+    body, _ = highlighted(text, rows, {})
+    blocks = re.findall(r'<div class="t">(.*?)</div>', body, flags=re.S)
+    assert len(blocks) > 1
+    assert all(html.unescape(re.sub(r"<[^>]+>", "", b)).endswith("\n") for b in blocks[:-1])
+    assert html.unescape(re.sub(r"<[^>]+>", "", body)) == text
 
 
 def test_cli_report_and_missing_source(output: Path, tmp_path: Path, capsys) -> None:

@@ -29,7 +29,8 @@ h2{font-size:1.1em}
 .meta{color:#555;font-size:.9em}
 .legend span{display:inline-block;padding:0 .5em;margin:.1em .2em;border-radius:3px;font-size:.85em}
 main.doc{display:flex;gap:1em;padding:0 1.2em}
-pre.text{white-space:pre-wrap;word-break:break-all;font:inherit;flex:1;min-width:0;margin:1em 0}
+div.text{white-space:pre-wrap;word-break:break-all;flex:1;min-width:0;margin:1em 0}
+div.text .t{content-visibility:auto;contain-intrinsic-size:auto 1500px}
 a.fig{color:inherit;text-decoration:none;border-radius:2px;padding:0 1px}
 a.fig:hover,a.fig.sel,a.fig:target{outline:2px solid #333}
 a.fig.bad{box-shadow:inset 0 -3px 0 #d00}

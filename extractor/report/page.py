@@ -47,12 +47,30 @@ def _audit_text(checks: list[dict]) -> str:
                      for c in checks)
 
 
+#: Characters per text block: blocks off screen are skipped by the browser's layout and paint
+#: (CSS content-visibility), so a long report opens as fast as its first screen.
+CHUNK = 4000
+
+
+def _gap(text: str, a: int, b: int, since: int, out: list[str]) -> int:
+    """Emit text[a:b] (no figure inside); start a new block at a line end once CHUNK is reached.
+    Returns the characters since the last block start."""
+    if since + (b - a) >= CHUNK:
+        k = text.find("\n", a + max(0, CHUNK - since), b)
+        if k >= 0:
+            out.append(esc(text[a:k + 1]))
+            out.append('</div><div class="t">')
+            return _gap(text, k + 1, b, 0, out)
+    out.append(esc(text[a:b]))
+    return since + (b - a)
+
+
 def highlighted(text: str, rows: list[dict], marks: dict[int, list[dict]]) -> tuple[str, set[int]]:
-    """The escaped text with one <a class="fig"> per row whose quote stands at its offsets.
-    Returns the HTML and the row numbers that could not be placed (overlap, wrong offsets)."""
-    out: list[str] = []
+    """The escaped text, in blocks, with one <a class="fig"> per row whose quote stands at its
+    offsets.  Returns the HTML and the row numbers that could not be placed (overlap, wrong offsets)."""
+    out: list[str] = ['<div class="t">']
     missed: set[int] = set()
-    pos = 0
+    pos = since = 0
     for i, r in enumerate(rows, start=1):
         s, e = int(r["start"]), int(r["end"])
         if s < pos or e <= s or e > len(text) or text[s:e] != (r.get("quote") or ""):
@@ -61,10 +79,11 @@ def highlighted(text: str, rows: list[dict], marks: dict[int, list[dict]]) -> tu
         bad = _bad(marks.get(i, []))
         cls = kind_class(r.get("kind")) + (" bad" if bad else "")
         title = f' title="{esc(_audit_text(bad))}"' if bad else ""
-        out.append(esc(text[pos:s]))
+        since = _gap(text, pos, s, since, out) + (e - s)
         out.append(f'<a class="fig {cls}" id="f{i}" href="#r{i}" data-i="{i}"{title}>{esc(text[s:e])}</a>')
         pos = e
-    out.append(esc(text[pos:]))
+    _gap(text, pos, len(text), since, out)
+    out.append("</div>")
     return "".join(out), missed
 
 
@@ -124,7 +143,7 @@ def render_document(doc: dict, rows: list[dict], text: str | None, checks: list[
             f"{num(doc.get('chars'))} characters · {len(rows)} figures")
     header = (f'<header><a href="../index.html">← all documents</a><h1>{esc(doc.get("doc_id"))}</h1>'
               f'<p class="meta">{meta}</p>{legend(kinds)}{note_html}<div class="charts">{chart}</div></header>')
-    text_html = (f'<main class="doc"><pre id="text" class="text">{body_text}</pre>{_panel()}</main>'
+    text_html = (f'<main class="doc"><div id="text" class="text">{body_text}</div>{_panel()}</main>'
                  if text is not None else f'<main class="doc">{_panel()}</main>')
     rows_html = "".join(_row_html(i, r, marks.get(i, []), i not in missed) for i, r in enumerate(rows, start=1))
     figures = (f'<section class="figures"><h2>Figures</h2>'
