@@ -132,6 +132,10 @@ def explain_text(text: str, rules: Rules, window: Window | None = None, meta: Do
     for f in figures:
         print(f"  {norm.text[f.cand.start:f.cand.end]!r}: kind {f.kind}{' ' + f.direction if f.direction else ''}"
               f" <- {_rule_text(rules, f)}", file=out)
+        if f.context is not None:
+            c = f.context
+            print(f"      looked at: before={_show(c.before)!r} after={_show(c.after)!r} section={c.section}",
+                  file=out)
     rows = to_rows(figures, norm, meta)
     print(f"== rows ({len(rows)})", file=out)
     for r in rows:

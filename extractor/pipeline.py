@@ -55,6 +55,8 @@ class Figure:
     flags: list[str] = field(default_factory=list)
     clause_start: int = 0
     sentence_start: int = 0
+    #: the text the kind rules looked at (kept for `explain`)
+    context: Context | None = None
 
 
 def _exclusion_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
@@ -204,7 +206,7 @@ def find_figures(norm: Norm, rules: Rules, meta: DocMeta | None = None) -> list[
             sentence_before=text[s0:c.start],
             section=section,
         )
-        fig = Figure(c, clause_start=c0, sentence_start=s0)
+        fig = Figure(c, clause_start=c0, sentence_start=s0, context=ctx)
         if c.qualifier == "exact":
             c.qualifier = lead_qualifier(text[c0:c.start], rules) or "exact"
         if c.kind_hint == "rank":

@@ -24,6 +24,7 @@ def test_every_stage_is_shown(rules):
     assert "生产总值/n" in shown
     assert "'47.2万亿元': number '47.2', unit '万亿元' (money), qualifier exact -> kept" in shown
     assert "kind growth up <- growth.up" in shown
+    assert "looked at: before='比上年增长'" in shown
     assert [r["quote"] for r in rows] == ["４７．２万亿元", "９．２%"]
 
 
