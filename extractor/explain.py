@@ -9,6 +9,7 @@ editing `rules/`.  Everything printed comes from the same functions `extract` us
 from __future__ import annotations
 
 import argparse
+import bisect
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,18 +36,25 @@ class Window:
 
 
 def sentence_window(text: str, at: int) -> Window:
-    """The sentence of the original text around offset `at` (bounded, for texts with no 。)."""
+    """The sentence of the original text around offset `at`, as the pipeline sees sentences:
+    bounds are found in the normalised text (a PDF line wrap inside a sentence is no boundary)
+    and mapped back through the offset map.  Bounded for texts with no 。."""
     if not 0 <= at <= len(text):
         raise ValueError(f"offset {at} outside the text (0..{len(text)})")
-    lo = max(0, at - MAX_SIDE)
-    start = lo
-    for m in SENTENCE_END.finditer(text, lo, at):
+    norm = normalise(text)
+    if not norm.text:
+        return Window(0, len(text))
+    i = min(max(bisect.bisect_right(norm.starts, at) - 1, 0), len(norm.text) - 1)
+    t = norm.text
+    start = max(0, i - MAX_SIDE)
+    for m in SENTENCE_END.finditer(t, start, i):
         start = m.end()
-    m = SENTENCE_END.search(text, at, min(len(text), at + MAX_SIDE))
-    end = m.end() if m else min(len(text), at + MAX_SIDE)
+    m = SENTENCE_END.search(t, i, min(len(t), i + MAX_SIDE))
+    end = m.end() if m else min(len(t), i + MAX_SIDE)
     if end <= start:
-        end = min(len(text), start + 1)
-    return Window(start, end)
+        end = min(len(t), start + 1)
+    a, b = norm.orig_span(start, end)
+    return Window(a, b)
 
 
 def _show(s: str) -> str:

@@ -90,3 +90,11 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 3 and all(line.startswith("zhibiao: ") for line in err)
     assert "outside the text" in err[1] and "r.txt" in err[1]
+
+
+def test_sentence_window_ignores_line_wraps():
+    line = "全行业完成运输总周转量851.65亿吨公里，比上年增长13.8%；国\n际航线完成运输总周转量292.61亿吨公里，比上年增长21.9%。\n"
+    text = "统计公报正文第一段落说明情况而且没有结束\n" * 6 + line
+    win = sentence_window(text, text.index("292.61"))
+    assert "国\n际航线完成" in text[win.start:win.end]
+    assert text[win.start:win.end].endswith("21.9%。")
