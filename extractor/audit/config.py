@@ -18,7 +18,8 @@ from ..rules import _load_yaml, compile_pattern, default_rules_dir
 
 FILE = "audit.yaml"
 TOP = {"window", "previous_basis", "qualifier_widths", "ranges", "partitions", "partial_markers", "non_additive",
-       "change_words"}
+       "change_words", "base_words", "comparison_words",
+       "average_words"}
 RANGE_KEYS = ({"id", "kinds"}, {"unit", "min", "max", "direction", "except", "note"})
 PARTITION_KEYS = ({"id", "parts"}, {"whole", "exhaustive", "note"})
 WINDOW_DEFAULTS = {"whole_before": 320, "part_gap": 240, "duplicate_label": 4}
@@ -54,6 +55,9 @@ class AuditConfig:
     partial_markers: tuple[str, ...] = ("其中",)
     non_additive: regex.Pattern | None = None
     change_words: regex.Pattern | None = None
+    base_words: regex.Pattern | None = None
+    comparison_words: regex.Pattern | None = None
+    average_words: regex.Pattern | None = None
 
 
 def _num(v: Any, where: str, problems: list[str]) -> Decimal | None:
@@ -148,10 +152,9 @@ def parse_config(data: Any) -> AuditConfig:
     cfg.previous_basis = basis or cfg.previous_basis
     cfg.ranges = [r for i, e in enumerate(data.get("ranges") or []) if (r := _range(i, e, problems))]
     cfg.partitions = [p for i, e in enumerate(data.get("partitions") or []) if (p := _partition(i, e, problems))]
-    if data.get("non_additive"):
-        cfg.non_additive = compile_pattern(data["non_additive"], f"{FILE}: non_additive", problems)
-    if data.get("change_words"):
-        cfg.change_words = compile_pattern(data["change_words"], f"{FILE}: change_words", problems)
+    for key in ("non_additive", "change_words", "base_words", "comparison_words", "average_words"):
+        if data.get(key):
+            setattr(cfg, key, compile_pattern(data[key], f"{FILE}: {key}", problems))
     cfg.partial_markers = tuple(str(m) for m in (data.get("partial_markers") or ["其中"]))
     if problems:
         raise RulesError(problems)

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 import pandas as pd
 import regex
 
-from ..numbers import CN_BIG, CN_SMALL, decimals_of, parse_number
+from ..numbers import CN_BIG, CN_DIGITS, CN_SMALL, decimals_of, parse_number
 from .config import AuditConfig
 from .interval import INF, ZERO, Interval
 
@@ -72,14 +72,29 @@ def _dec(v) -> Decimal | None:
 
 def half_unit(number_text: str) -> Decimal:
     """Half a unit of the last printed digit, in the unit written: 25.78 -> 0.005, 10.7万 -> 500."""
-    s = unicodedata.normalize("NFKC", number_text or "").replace(" ", "")
+    s = unicodedata.normalize("NFKC", number_text or "").replace(" ", "").replace("萬", "万").replace("億", "亿")
+    if s.startswith("百分之"):
+        s = s[3:]
     if not s[:1].isdigit():
-        return Decimal("0.5")  # Chinese numerals: counts written in words are exact integers
+        return _half_unit_chinese(s)
     tail = s[len(s.rstrip("".join(CN_BIG) + "".join(CN_SMALL))):]
     scale = Decimal(1)
     for c in tail:
         scale *= CN_BIG.get(c) or CN_SMALL[c]
     return Decimal("0.5").scaleb(-decimals_of(s)) * scale
+
+
+def _half_unit_chinese(s: str) -> Decimal:
+    """Chinese numerals: 四点九 -> 0.05; 九百八十三亿 -> 0.5亿 (the place of the last digit written);
+    二千零五十亿 -> 5亿; 十七 -> 0.5."""
+    if "点" in s:
+        return Decimal("0.5").scaleb(-sum(1 for c in s.split("点", 1)[1] if c in CN_DIGITS))
+    last = max((i for i, c in enumerate(s) if c in CN_DIGITS), default=-1)
+    scale = Decimal(1)
+    for c in s[last + 1:]:
+        if c in CN_SMALL or c in CN_BIG:
+            scale *= CN_BIG.get(c) or CN_SMALL[c]
+    return Decimal("0.5") * scale
 
 
 def figure_interval(row: dict, cfg: AuditConfig) -> Interval | None:

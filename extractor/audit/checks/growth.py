@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ..config import AuditConfig
 from ..derive import derived_row
 from ..figures import DocView, Fig
 from ..interval import Interval
@@ -20,11 +21,23 @@ LEVELS = {"level", "target"}
 NO_LEVEL_UNITS = {"%", "pp", ""}
 
 
-def _partners(chain: list[Fig], i: int) -> tuple[Fig | None, Fig | None]:
+def _about_level(f: Fig, cfg: AuditConfig | None) -> bool:
+    """A change or growth belongs to the level before it only when nothing but comparison words
+    (比上年, 增长, 同比 …) stand before it in its clause: '制造业投资增长13.3%' is another indicator,
+    '平均每年增加42亿元' an average over years."""
+    if cfg is None:
+        return True
+    if cfg.average_words is not None and cfg.average_words.search(f.label):
+        return False
+    rest = cfg.comparison_words.sub("", f.label) if cfg.comparison_words is not None else f.label
+    return len(rest) <= 1
+
+
+def _partners(chain: list[Fig], i: int, cfg: AuditConfig | None = None) -> tuple[Fig | None, Fig | None]:
     """The change and growth that follow level chain[i], before the next level of the chain."""
     level, change, growth = chain[i], None, None
     for f in chain[i + 1:]:
-        if f.kind in LEVELS:
+        if f.kind in LEVELS or not _about_level(f, cfg):
             break
         if f.kind == "change" and change is None and growth is None and f.unit == level.unit:
             change = f
@@ -84,7 +97,7 @@ def run(view: DocView) -> list[Check]:
         for i, level in enumerate(chain):
             if level.kind not in LEVELS or level.unit in ("%", "pp"):
                 continue
-            change, growth = _partners(chain, i)
+            change, growth = _partners(chain, i, view.cfg)
             if change is not None and growth is not None:
                 out.append(check_growth(level, change, growth))
             if change is not None and _previous(view, change) and change.exact and level.exact:
@@ -100,7 +113,7 @@ def growth_of(view: DocView, fig: Fig) -> Fig | None:
         if chain[0].chain != fig.chain:
             continue
         i = next(k for k, f in enumerate(chain) if f is fig)
-        growth = _partners(chain, i)[1]
+        growth = _partners(chain, i, view.cfg)[1]
         return growth if growth is not None and _previous(view, growth) else None
     return None
 

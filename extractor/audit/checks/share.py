@@ -39,6 +39,31 @@ def _marker_at(view: DocView, part: Fig) -> int:
     return lo + best
 
 
+def _own_share(view: DocView, f: Fig) -> Fig | None:
+    """The share printed right after a figure (a table row: 客运飞机 3479 331 95.6%), if any."""
+    i = view.figs.index(f)
+    for g in view.figs[i + 1:i + 3]:
+        if g.kind == "share" and g.unit == "%" and g.chain == f.chain:
+            return g
+        if g.kind in LEVELS:
+            return None
+    return None
+
+
+def _reference_whole(view: DocView, whole: Fig, share: Fig) -> Fig | None:
+    """A whole that states its own share below 100 % is not what the shares are of: look back for
+    the row whose share is 100 % (合计 3639 … 100.0%); none -> no check."""
+    own = _own_share(view, whole)
+    if own is None or own.iv.lo <= 100 <= own.iv.hi:
+        return whole
+    limit = whole.start - view.cfg.window["whole_before"]
+    for f in reversed([f for f in view.figs if limit <= f.start < whole.start]):
+        o = _own_share(view, f) if f.kind in LEVELS and f.unit == whole.unit else None
+        if o is not None and o.iv.lo <= 100 <= o.iv.hi:
+            return f
+    return None
+
+
 def run(view: DocView) -> list[Check]:
     out = []
     for chain in view.chains():
@@ -48,6 +73,7 @@ def run(view: DocView) -> list[Check]:
             part = _part_before(chain, s)
             at = _marker_at(view, part) if part else -1
             whole = _whole_before(view, at, part.unit, {part.start}) if part and at >= 0 else None
+            whole = _reference_whole(view, whole, s) if whole is not None else None
             if whole is None:
                 continue
             ratio = part.iv / whole.iv

@@ -83,7 +83,11 @@ def _near_marker(view: DocView, at: int, exclude: set[int]) -> list[Fig]:
 
 
 def _is_change(view: DocView, f: Fig) -> bool:
-    return f.kind == "change" or bool(view.cfg.change_words and view.cfg.change_words.search(f.label))
+    """A change (比上年新增3257人) or the base of a comparison (比一九五二年的827亿元): not an amount
+    of the period, so never a part or a whole."""
+    cfg = view.cfg
+    return f.kind == "change" or bool(cfg.change_words and cfg.change_words.search(f.label)) \
+        or bool(cfg.base_words and cfg.base_words.search(f.label))
 
 
 def _whole_for(view: DocView, at: int, part: Fig, exclude: set[int], scoped: set[int]) -> Fig | None:
@@ -143,7 +147,7 @@ def _runs(view: DocView, p: Partition) -> list[list[Fig]]:
     runs: list[list[Fig]] = []
     cur: list[Fig] = []
     for f in view.figs:
-        if not additive(view, f) or f.unit == "" or not _part_word(f, p):
+        if not additive(view, f) or f.unit == "" or not _part_word(f, p) or _is_change(view, f):
             continue
         fits = cur and f.unit == cur[-1].unit and f.start - cur[-1].end <= view.cfg.window["part_gap"] \
             and _part_word(f, p) not in {_part_word(g, p) for g in cur} and similar(f.indicator, cur[-1].indicator)
@@ -162,7 +166,8 @@ def _named_whole(view: DocView, parts: list[Fig], p: Partition) -> Fig | None:
     preferring one labelled with a whole word (全行业, 全国)."""
     limit = parts[0].start - view.cfg.window["whole_before"]
     cands = [f for f in view.figs if limit <= f.start and f.end <= parts[0].start and additive(view, f)
-             and f.unit == parts[0].unit and not _part_word(f, p) and similar(f.indicator, parts[0].indicator)]
+             and f.unit == parts[0].unit and not _part_word(f, p) and similar(f.indicator, parts[0].indicator)
+             and not _is_change(view, f)]
     marked = [f for f in cands if any(w in f.label for w in p.whole)]
     pool = marked or [f for f in cands if f.indicator and f.indicator == parts[0].indicator]
     return pool[-1] if pool else None
