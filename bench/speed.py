@@ -1,0 +1,139 @@
+"""Speed of single-worker extraction vs plain `jieba.lcut` over the same texts, in the same run (issue 2, 8).
+
+    python bench/speed.py [--limit N] [--no-backends] [--json out.json]
+
+Measures, on ../shared/corpus/real/*.txt (third-party texts, never committed):
+- zhibiao: api.process_path on every file (read, decode, normalise, scan, segment, attribute), one process;
+- jieba: jieba.lcut on the same decoded texts (dictionary loaded before timing, as for zhibiao);
+- the ratio zhibiao_time / jieba_time (targets: <= 1.0 issue 2, <= 0.33 issue 8) and MB/s;
+- cold start: a fresh interpreter, from `import extractor` to the first figure (target < 1 s);
+- backends: the figures (doc, start, end, value, unit, kind) under ZHIBIAO_SEGMENTER=jieba and
+  =rjieba, each in a fresh subprocess, must be the same set.
+Timings are ratios within one run on one machine; absolute MB/s depend on the machine and its load.
+CPU times (time.process_time) are reported beside wall times: on a shared, loaded machine they are
+the fairer comparison, since both sides are single-threaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT.parent / "shared" / "corpus" / "real"
+
+COLD = """
+import time
+t0, c0 = time.perf_counter(), time.process_time()
+from extractor import extract
+df = extract("2012年全市教育经费247276万元,比上年增长25.78%。")
+assert len(df) == 2, df
+print(json.dumps({"cold_start_s": time.perf_counter() - t0, "cold_start_cpu_s": time.process_time() - c0}))
+"""
+
+FIGURES = """
+import json, sys
+from pathlib import Path
+from extractor.api import process_path
+from extractor.rules import load_rules
+from extractor.segment import backend_name
+rules = load_rules()
+out = []
+for p in sys.argv[2:]:
+    res = process_path(Path(p), Path(p).name, rules)
+    out += [[r["doc_id"], r["start"], r["end"], r["value"], r["unit"], r["kind"]] for r in res.rows]
+Path(sys.argv[1]).write_text(json.dumps({"backend": backend_name(), "rows": out}, ensure_ascii=False))
+"""
+
+
+def files(limit: int | None) -> list[Path]:
+    paths = sorted(REAL.glob("*.txt"))
+    return paths[:limit] if limit else paths
+
+
+def time_zhibiao(paths: list[Path]) -> tuple[float, float, int]:
+    from extractor.api import process_path
+    from extractor.engines.work import warm
+    from extractor.rules import load_rules
+
+    rules = load_rules()
+    warm(rules)
+    t0, c0 = time.perf_counter(), time.process_time()
+    figures = sum(len(process_path(p, p.name, rules).rows) for p in paths)
+    return time.perf_counter() - t0, time.process_time() - c0, figures
+
+
+def time_jieba(texts: list[str]) -> tuple[float, float]:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    t0, c0 = time.perf_counter(), time.process_time()
+    for t in texts:
+        jieba.lcut(t)
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def cold_start() -> dict:
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", "import json\n" + COLD], cwd=ROOT, capture_output=True, text=True,
+                         check=True)
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    res["cold_process_s"] = time.perf_counter() - t0  # including the interpreter's own start
+    return res
+
+
+def backend_figures(paths: list[Path], backend: str, tmp: Path) -> tuple[set, float]:
+    target = tmp / f"figures-{backend}.json"
+    env = dict(os.environ, ZHIBIAO_SEGMENTER=backend)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", FIGURES, str(target), *map(str, paths)], cwd=ROOT, env=env, check=True)
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["backend"] == backend, data["backend"]
+    return {tuple(r) for r in data["rows"]}, time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--limit", type=int, help="only the first N files")
+    ap.add_argument("--no-backends", action="store_true", help="skip the jieba-vs-rjieba figure comparison")
+    ap.add_argument("--json", help="also write the results to this file")
+    args = ap.parse_args(argv)
+    paths = files(args.limit)
+    if not paths:
+        print(f"skip: no texts under {REAL} (the shared corpus sits beside the project)")
+        return 0
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    mb = sum(p.stat().st_size for p in paths) / 1e6
+    t_zb, cpu_zb, figures = time_zhibiao(paths)
+    t_jb, cpu_jb = time_jieba(texts)
+    res = {"files": len(paths), "MB": round(mb, 2), "figures": figures,
+           "zhibiao_s": round(t_zb, 2), "jieba_lcut_s": round(t_jb, 2), "ratio": round(t_zb / t_jb, 3),
+           "zhibiao_cpu_s": round(cpu_zb, 2), "jieba_lcut_cpu_s": round(cpu_jb, 2),
+           "ratio_cpu": round(cpu_zb / cpu_jb, 3),
+           "zhibiao_MBps": round(mb / t_zb, 2), "jieba_MBps": round(mb / t_jb, 2)}
+    res.update({k: round(v, 3) for k, v in cold_start().items()})
+    if not args.no_backends:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            a, t_a = backend_figures(paths, "jieba", Path(tmp))
+            b, t_b = backend_figures(paths, "rjieba", Path(tmp))
+        res.update({"backend_jieba_s": round(t_a, 1), "backend_rjieba_s": round(t_b, 1),
+                    "backend_figures": len(b), "backend_same_figures": a == b,
+                    "backend_only_jieba": len(a - b), "backend_only_rjieba": len(b - a)})
+    print(json.dumps(res, ensure_ascii=False))
+    if args.json:
+        Path(args.json).write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
