@@ -239,7 +239,7 @@ def _stated(text: str, s0: int, at: int, pr: PeriodRules) -> list[tuple[int, str
         if y2:
             period = f"{y1}-{y2}"
         elif pre or suf:
-            period = ("截至" if pre else "") + y1 + ("年" + suf if suf else "")
+            period = ("截至" if pre in ("截至", "截止") else "") + y1 + ("年" + suf if suf else "")
         else:
             period = y1
         out.append((s0 + m.end(), period))
