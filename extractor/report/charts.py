@@ -92,16 +92,20 @@ def quick_bars(counts: dict[str, int], title: str = "figures per kind") -> str:
             f'viewBox="0 0 {width} {height}" font-family="sans-serif">{"".join(parts)}</svg>')
 
 
-def series_chart(xs: Sequence[float], ys: Sequence[float], title: str, unit: str) -> str:
-    """A small line chart of one indicator across documents or years."""
+def series_chart(xs: Sequence[float], ys: Sequence[float], title: str, unit: str, connect: bool = True) -> str:
+    """A small chart of one indicator across documents or years: a line when there is one value
+    per x, points when several documents share a year (provinces of one year)."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(2.6, 1.5))
-    ax.plot(list(xs), list(ys), marker="o", markersize=3, linewidth=1, color="#2d5fa8")
+    ax.plot(list(xs), list(ys), marker="o", markersize=3, linewidth=1 if connect else 0, color="#2d5fa8",
+            alpha=1 if connect else 0.6)
     ax.set_title(title, fontsize=8, loc="left")
     if unit:
         ax.set_ylabel(unit, fontsize=7)
     ax.tick_params(labelsize=6)
     ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 5), useOffset=False)
+    if xs and min(xs) == max(xs):  # one year only (provinces of 2025): a narrow axis, not 1920-2100
+        ax.set_xlim(min(xs) - 1, max(xs) + 1)
     if all(float(x).is_integer() for x in xs):
         from matplotlib.ticker import MaxNLocator
 

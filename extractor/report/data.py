@@ -92,11 +92,12 @@ class Series:
     indicator: str
     unit: str
     points: list[tuple[float, float, str]]  # (x, value_norm, doc_id)
-    by_year: bool
+    by_year: bool  # x is the year (else the document's position)
+    connect: bool  # one point per x: draw a line (several documents of one year: points only)
 
 
 def recurring(out: Output, min_docs: int = 3, limit: int = 12) -> list[Series]:
-    """Indicators found in at least min_docs documents with one unit: their first value per
+    """Indicators found in at least min_docs documents with one unit: their first level value per
     document, along the documents' years when every one has a year, else document order."""
     years = {str(d["doc_id"]): doc_year(d) for d in out.docs}
     seen: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
@@ -110,7 +111,8 @@ def recurring(out: Output, min_docs: int = 3, limit: int = 12) -> list[Series]:
     order = {str(d["doc_id"]): i for i, d in enumerate(out.docs)}
     series = []
     for (ind, unit), per_doc in ranked[:limit]:
-        by_year = all(years.get(d) is not None for d in per_doc) and len({years[d] for d in per_doc}) == len(per_doc)
+        by_year = all(years.get(d) is not None for d in per_doc)
         pts = [(float(years[d]) if by_year else float(order.get(d, 0)), v, d) for d, v in per_doc.items()]
-        series.append(Series(ind, unit, sorted(pts), by_year))
+        connect = len({x for x, _, _ in pts}) == len(pts)
+        series.append(Series(ind, unit, sorted(pts), by_year, connect))
     return series

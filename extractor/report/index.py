@@ -43,11 +43,11 @@ def _recurring(out: Output) -> str:
     figs = []
     for s in series:
         xs = [x for x, _, _ in s.points]
-        svg = series_chart(xs, [v for _, v, _ in s.points], s.indicator, s.unit)
-        along = "by year" if s.by_year else "by document order"
+        svg = series_chart(xs, [v for _, v, _ in s.points], s.indicator, s.unit, s.connect)
+        along = f"{int(min(xs))}–{int(max(xs))}" if s.by_year else "in document order"
         docs = ", ".join(d for _, _, d in s.points)
-        figs.append(f'<figure class="small">{svg}<figcaption>{esc(s.indicator)} ({esc(s.unit) or "—"}), '
-                    f'{len(s.points)} documents, {along}<br><small>{esc(docs)}</small></figcaption></figure>')
+        figs.append(f'<figure class="small" title="{esc(docs)}">{svg}<figcaption>{esc(s.indicator)} '
+                    f'({esc(s.unit) or "—"}), {len(s.points)} documents, {along}</figcaption></figure>')
     return (f'<section><h2>Recurring indicators</h2><p class="meta">first level figure per document, '
             f'value_norm</p><div class="charts">{"".join(figs)}</div></section>')
 
