@@ -155,7 +155,7 @@ def load_text(doc: dict, out_dir: Path, corpus: Path | None = None) -> SourceTex
     src = locate(source, out_dir, corpus, doc_id) if source and source != "-" else None
     src_data: bytes | None = None
     if source == "-":
-        pass  # standard input: nothing to re-read
+        problems.append("read from standard input: no source to re-read, its rows cannot be checked")
     elif src is None:
         problems.append(f"source {source} not found" + ("" if corpus else " (use --corpus DIR if it moved)"))
     else:

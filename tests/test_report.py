@@ -147,3 +147,16 @@ def test_cli_report_and_missing_source(output: Path, tmp_path: Path, capsys) -> 
     assert "a.txt" in _html(tmp_path / "site" / "index.html")
     assert main(["report", str(tmp_path / "nothing"), "--out", str(tmp_path / "s2")]) == 2
     assert capsys.readouterr().err.strip().splitlines()[-1].startswith("zhibiao: ")
+
+
+def test_recurring_indicators_follow_the_years() -> None:
+    from extractor.report.data import Output, recurring
+
+    docs = [{"doc_id": f"r_{y}.txt", "year": None} for y in (2019, 2020, 2021)] + [{"doc_id": "x.txt", "year": 2021}]
+    rows = {d["doc_id"]: [{"indicator": "地区生产总值", "unit_norm": "元", "value_norm": 1e9 * (i + 1), "kind": "level"},
+                          {"indicator": "地区生产总值", "unit_norm": "%", "value_norm": 6.0, "kind": "growth"}]
+            for i, d in enumerate(docs[:3])}
+    rows["x.txt"] = [{"indicator": "粮食产量", "unit_norm": "吨", "value_norm": 5.0, "kind": "level"}]
+    (s,) = recurring(Output(docs, rows))
+    assert (s.indicator, s.unit, s.by_year, s.connect) == ("地区生产总值", "元", True, True)
+    assert [(x, v) for x, v, _ in s.points] == [(2019.0, 1e9), (2020.0, 2e9), (2021.0, 3e9)]

@@ -162,3 +162,12 @@ def test_csv_cells_spanning_lines_are_read(extracted: Path, rules) -> None:
     _write_rows(extracted, df, "csv")
     result = verify_output(extracted, rules=rules)
     assert result.ok and "indicators.csv" in result.tables, [m.line() for m in result.mismatches]
+
+
+def test_stdin_document_cannot_be_verified(tmp_path: Path, rules, monkeypatch) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(REPORT))
+    assert main(["extract", "-", "--out", str(tmp_path / "out"), "--no-progress"]) == 0
+    whats = [m.what for m in verify_output(tmp_path / "out", rules=rules).mismatches]
+    assert whats == ["read from standard input: no source to re-read, its rows cannot be checked"]
