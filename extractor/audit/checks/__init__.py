@@ -3,7 +3,7 @@ progress also add derived figures to `doc.derived`.  CHECKS is the order they ru
 
 from __future__ import annotations
 
-from . import duplicates, growth, progress, ranges, share, sum_growth, sums
+from . import duplicates, from_to, growth, progress, ranges, share, sum_growth, sums
 
 CHECKS = {
     "growth": growth.run,
@@ -11,6 +11,7 @@ CHECKS = {
     "sum_growth": sum_growth.run,
     "share": share.run,
     "progress": progress.run,
+    "from_to": from_to.run,
     "range": ranges.run,
     "duplicate": duplicates.run,
 }
