@@ -57,6 +57,12 @@ def decode_bytes(data: bytes, path: str = "<bytes>", encoding: str | None = None
     mixed = _decode_mixed(data)
     if mixed is not None:
         return mixed
+    wide = _utf16_without_nuls(data)
+    if wide:
+        try:
+            return data.decode(wide), wide
+        except UnicodeDecodeError:
+            pass
     return _decode_legacy(data, path)
 
 
@@ -88,18 +94,31 @@ def _looks_wide(data: bytes) -> str | None:
         return None
     even_nul = sample[0::2].count(0)
     odd_nul = sample[1::2].count(0)
-    half = len(sample) // 2
-    if odd_nul > half * 0.3 and even_nul < half * 0.05:
-        return "utf-16-le"
-    if even_nul > half * 0.3 and odd_nul < half * 0.05:
-        return "utf-16-be"
-    # CJK-only UTF-16 has no NULs at all: the text decodes strictly and is mostly Han
+    # NULs mostly on one side: the high half of ASCII characters (the other side: U+xx00 like 一)
+    for enc, this, other in (("utf-16-le", odd_nul, even_nul), ("utf-16-be", even_nul, odd_nul)):
+        if this >= 2 and other * 3 <= this:
+            try:
+                text = sample.decode(enc, errors="strict" if len(sample) == len(data) else "ignore")
+            except UnicodeDecodeError:
+                continue
+            if _plausible(text):
+                return enc
+    return None
+
+
+def _utf16_without_nuls(data: bytes) -> str | None:
+    """CJK-only UTF-16 has no NUL bytes at all: taken when it decodes strictly to mostly common
+    characters (tried only after UTF-8 failed; legacy bytes read as UTF-16 are rare characters)."""
+    sample = data[:4000]
+    sample = sample[: len(sample) - len(sample) % 2]
+    if len(data) % 2 or len(sample) < 8:
+        return None
     for enc in ("utf-16-le", "utf-16-be"):
         try:
             text = sample.decode(enc)
         except UnicodeDecodeError:
             continue
-        if _han_share(text) > 0.5:
+        if _han_share(text) > 0.5 and _common_share(text) > 0.8:
             return enc
     return None
 
