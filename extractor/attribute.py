@@ -425,7 +425,7 @@ def attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
         if counted:
             return _named(out, counted, lex)
     if name and not _generic(name, lex):
-        if carried and _COORD_START.match(site.before) and not _keep_verb_of(name, lex):
+        if carried and _COORD_START.match(site.before) and not ph.lead_verb and not _keep_verb_of(name, lex):
             name = carried + name if len(carried + name) <= _MAX else name
         return _share(_named(out, name, lex), site) if part else _named(out, name, lex)
     src = _inherit(site, prior)
@@ -448,7 +448,12 @@ def _noun_after_de(after: str, lex: Lexicon) -> str:
     k = 0
     while k < len(toks) and _nominal(toks[k][1]) and toks[k][1].lower() != "vn":
         k += 1
-    name = _strip_subject("".join(w for w, _ in toks[:k]), lex)
+    name = "".join(w for w, _ in toks[:k])
+    rest = toks[k:]
+    if name and rest and rest[0][1].lower() == "v" and all(t.lower() not in ("x", "w", "uj") for _, t in rest):
+        vp = "".join(w for w, _ in rest)  # 80%的中小学纳入教联体: the share of schools that did it
+        name = name + vp if len(name) + len(vp) <= _MAX else name
+    name = _strip_subject(name, lex)
     return name if _MIN <= len(name) <= _MAX and not _generic(name, lex) else ""
 
 

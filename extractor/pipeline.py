@@ -232,7 +232,8 @@ def _attribute(fig: Figure, ctx: Context, figures: list[Figure], text: str, meta
     if lex is None:
         lex = Lexicon()
     # the clause chain runs to the last 。！？ (a line break inside a sentence, as in PDF text, does not end it)
-    chain = min(max(max(text.rfind(ch, 0, c.start) for ch in "。！？") + 1, c.start - 300), fig.sentence_start)
+    lo = max(0, c.start - 300)  # bounded: a 250 kB line without 。 must not make this quadratic
+    chain = min(max(max(text.rfind(ch, lo, c.start) for ch in "。！？") + 1, lo), fig.sentence_start)
     site = Site(kind=fig.kind, family=c.family, unit=c.unit, before=ctx.before, after=ctx.after,
                 clause_before=text[fig.clause_start:c.start], sentence_before=text[chain:c.start])
     prior = [Prior(Attribution(f.indicator, f.indicator_raw, f.subject, f.basis, f.indicator_id), f.cand.family,
