@@ -40,6 +40,7 @@ def figures(backend: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_jieba_and_rjieba_give_the_same_figures():
     pytest.importorskip("rjieba")
     a, b = figures("jieba"), figures("rjieba")
