@@ -20,12 +20,13 @@ from .errors import RulesError
 from .rules import EXTRA_LOADERS, _load_yaml, compile_pattern
 
 PERIODS_FILE = "periods.yaml"
-_TEMPLATE = regex.compile(r"\{(?:(y|r)([+-]\d+)?|(\d))\}")
+_TEMPLATE = regex.compile(r"\{(?:(y|r|p)([+-]\d+)?|(\d))\}")
 _YEAR = regex.compile(
     r"(截至|截止|到)?((?:19|20)\d{2})(?:\s*(?:-|—|－|～|~|至|到)\s*((?:19|20)\d{2}))?\s*年"
     r"(底|末|初|年初|上半年|前三季度|年底|年末)?"
 )
 _SPACE = regex.compile(r"\s+")
+_SINGLE_YEAR = regex.compile(r"^(?:19|20)\d{2}$")
 _HEADING_LINE = regex.compile(r"(?m)^[ \t\u3000]*([^\n]*?)[ \t\u3000]*$")
 
 
@@ -60,6 +61,8 @@ class PeriodRules:
     heading_not: Any
     heading_max_chars: int
     real_growth: Any
+    average_words: Any = None
+    average_period: dict | None = None
 
     def kind(self, name: str) -> DocKind | None:
         return next((k for k in self.kinds if k.name == name), None)
@@ -115,6 +118,17 @@ def _load_relative(raw: Any, problems: list[str]) -> list[RelativeWord]:
     return out
 
 
+def _templates(raw: dict, key: str, problems: list[str]) -> dict:
+    """A mapping review/plan -> period template, both required."""
+    got = raw.get(key) or {}
+    for part in ("review", "plan"):
+        if part not in got:
+            problems.append(f"{PERIODS_FILE}: {key}.{part} missing")
+        else:
+            _check_template(str(got[part]), f"{PERIODS_FILE}: {key}.{part}", problems)
+    return {k: str(v) for k, v in got.items()}
+
+
 def load_period_rules(directory: Path, problems: list[str]) -> PeriodRules | None:
     """Read and validate rules/periods.yaml; problems name the file, the entry and the reason."""
     raw = _load_yaml(Path(directory) / PERIODS_FILE, problems)
@@ -124,12 +138,7 @@ def load_period_rules(directory: Path, problems: list[str]) -> PeriodRules | Non
         problems.append(f"{PERIODS_FILE}: expected a mapping at the top")
         return None
     n0 = len(problems)
-    fp = raw.get("from_period") or {}
-    for key in ("review", "plan"):
-        if key not in fp:
-            problems.append(f"{PERIODS_FILE}: from_period.{key} missing")
-        else:
-            _check_template(str(fp[key]), f"{PERIODS_FILE}: from_period.{key}", problems)
+    fp = _templates(raw, "from_period", problems)
     pr = PeriodRules(
         kinds=tuple(_load_kinds(raw.get("document_kinds"), problems)),
         relative=tuple(_load_relative(raw.get("relative"), problems)),
@@ -137,11 +146,13 @@ def load_period_rules(directory: Path, problems: list[str]) -> PeriodRules | Non
         year_not_period_after=_pattern(raw, "year_not_period_after", PERIODS_FILE, problems),
         from_words=_pattern(raw, "from_words", PERIODS_FILE, problems),
         to_words=_pattern(raw, "to_words", PERIODS_FILE, problems),
-        from_period={k: str(v) for k, v in fp.items()},
+        from_period=fp,
         heading_words=_pattern(raw, "heading_words", PERIODS_FILE, problems),
         heading_not=_pattern(raw, "heading_not", PERIODS_FILE, problems),
         heading_max_chars=int(raw.get("heading_max_chars") or 40),
         real_growth=_pattern(raw, "real_growth_indicators", PERIODS_FILE, problems),
+        average_words=_pattern(raw, "average_words", PERIODS_FILE, problems),
+        average_period=_templates(raw, "average_period", problems),
     )
     return pr if len(problems) == n0 else None
 
@@ -164,14 +175,14 @@ def period_rules(rules) -> PeriodRules:
     return pr if pr is not None else _load_direct(str(rules.directory))
 
 
-def fill(template: str, y: int | None, r: int | None, groups: tuple = ()) -> str:
+def fill(template: str, y: int | None, r: int | None, groups: tuple = (), p: int | None = None) -> str:
     """Expand a period template; '' when it needs a year the document does not give."""
 
     def sub(m: regex.Match) -> str:
         if m.group(3):
             k = int(m.group(3))
             return str(groups[k - 1] or "") if k <= len(groups) else ""
-        base = y if m.group(1) == "y" else r
+        base = {"y": y, "r": r, "p": p}[m.group(1)]
         if base is None:
             raise LookupError
         return str(base + int(m.group(2) or 0))
@@ -276,10 +287,23 @@ def resolve_period(text: str, s0: int, at: int, meta, *, section: str = "", kind
     r = section_year(text, at, year, doc_kind, section, pr, kind)
     found = _stated(text, s0, at, pr) + _relative(text, s0, at, year, r, pr)
     if found:
-        return max(found)[1]
-    if kind != "target" and _is_from_value(text, s0, at, at if end is None else end, pr):
+        period = max(found)[1]
+    elif kind != "target" and _is_from_value(text, s0, at, at if end is None else end, pr):
         return fill(pr.from_period.get(section or "review", "{r}"), year, r)
-    return str(r) if r is not None else ""
+    else:
+        period = str(r) if r is not None else ""
+    return _average(period, text, s0, at, section, kind, year, r, pr)
+
+
+def _average(period: str, text: str, s0: int, at: int, section: str, kind: str, y: int | None, r: int | None,
+             pr: PeriodRules) -> str:
+    """年均增长 over a single year -> the span it averages over (average_period)."""
+    if pr.average_words is None or not _SINGLE_YEAR.match(period) or kind not in ("growth", "target"):
+        return period
+    if not pr.average_words.search(text[max(s0, at - 12):at]):
+        return period
+    part = "plan" if kind == "target" or section == "plan" else "review"
+    return fill((pr.average_period or {}).get(part, "{p}"), y, r, p=int(period)) or period
 
 
 _CLAUSE_STOP = regex.compile(r"[，。；,;！？\n]")
