@@ -263,6 +263,8 @@ def counted_noun(after: str, lex: Lexicon | None) -> tuple[str, str]:
     while k < len(toks) and toks[k][0] in ("的", "等", "以上", "以下", "左右", "多", "余", "及"):
         k += 1
     start = k
+    if k + 1 < len(toks) and toks[k][1].lower() == "v" and len(toks[k][0]) == 1 and _nominal(toks[k + 1][1]):
+        k += 1  # a one-character verb heading a noun compound: 无电地区人口, 无理由退货
     k = _run(toks, k)
     first_verbal = k > start and all(t.lower() == "vn" for _, t in toks[start:k])
     relative = k + 1 < len(toks) and toks[k][1].lower().startswith("v") and "的" in (toks[k + 1][0], toks[k][0])
