@@ -68,3 +68,20 @@ def test_every_exclusion_has_a_negative_example(rules):
                 hit.add(ex_id)
     missing = [i for i in _ids("exclusions.yaml", "exclusions") if i not in hit]
     assert not missing, f"exclusions no negative example exercises (rules/examples/exclusions.jsonl): {missing}"
+
+
+def test_every_qualifier_has_an_example():
+    """A qualifier counts when an expected row carries its value and its surface stands in the
+    quote (before, inside, after) or, for `lead` qualifiers, before the quote in the text."""
+    entries = yaml.safe_load((RULES / "qualifiers.yaml").read_text(encoding="utf-8"))["qualifiers"]
+    rows = [(ex["text"], e) for ex in _examples() if ex.get("status") not in ("negative", "xfail")
+            for e in ex["expect"] if "qualifier" in e]
+
+    def shown(q: dict) -> bool:
+        s = str(q["surface"])
+        if q["where"] == "lead":
+            return any(e["qualifier"] == q["value"] and s in t and s not in e["quote"] for t, e in rows)
+        return any(e["qualifier"] == q["value"] and s in e["quote"] for _, e in rows)
+
+    missing = [f"{q['surface']} ({q['where']})" for q in entries if not shown(q)]
+    assert not missing, f"qualifiers without an example in rules/examples/qualifiers.jsonl: {missing}"
