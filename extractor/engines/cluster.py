@@ -9,6 +9,7 @@ filesystem), as in any Dask deployment.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -73,7 +74,8 @@ class DaskEngine:
 
                 n = workers if workers and workers > 0 else default_workers()
                 self._cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                                         dashboard_address=None, host="127.0.0.1")
+                                                         dashboard_address=None, host="127.0.0.1",
+                                                         silence_logs=logging.ERROR)
                 self._client = distributed.Client(self._cluster)
         except (OSError, TimeoutError) as exc:
             raise ZhibiaoError(f"dask: cannot reach scheduler {scheduler or '(local)'}: {exc}") from None
