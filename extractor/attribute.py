@@ -341,7 +341,8 @@ def _inherit(site: Site, prior: list[Prior]) -> Prior | None:
         if p.attr.indicator and p.family == site.family and p.kind == "level":
             return p
     for p in reversed(prior):
-        if p.attr.indicator:
+        # across families only for a rate or bare number (增长9.2% of a level), never 亿元 from 个
+        if p.attr.indicator and (site.family in ("percent", "pp", "none") or p.family == site.family):
             return p
     return None
 
