@@ -397,7 +397,18 @@ def _keep_verb_of(name: str, lex: Lexicon) -> str:
 
 
 def attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
-    """Name what one figure measures, whom it is about and (for changes) its basis."""
+    """Name what one figure measures, whom it is about and (for changes) its basis.
+
+    The table's promise: `indicator` is 2-12 characters or empty, whatever path named it."""
+    out = _attribute(site, lex, prior)
+    if len(out.indicator) > _MAX:
+        out.indicator = out.indicator[-_MAX:]  # the head noun is at the end; indicator_raw stays as written
+    elif len(out.indicator) < _MIN:
+        out.indicator = out.indicator_id = ""
+    return out
+
+
+def _attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
     prepare(lex)
     out = Attribution(subject=_subject(site, lex, prior))
     if site.kind in ("change", "growth") or (site.kind == "target" and "增长" in site.before[-4:]):
