@@ -26,12 +26,24 @@ GDP = re.compile(r"国内生产总值|国民生产总值|生产总值|GDP|国民
 NOT_GDP = re.compile(r"单位|能耗|人均|比重|占|排放|强度|赤字|债|投资|支出|收入增长|财政")
 
 
-def load(out: Path) -> pd.DataFrame:
+def load(out: Path, corpus: Path) -> pd.DataFrame:
+    """GDP growth rows: the indicator names GDP, or the words just before the figure do (经济增长速度
+    的调控目标定为8%: attribution may name 调控目标), and nothing there names another indicator."""
     ind = pd.read_parquet(out / "indicators.parquet")
-    ind = ind[ind["doc_id"].str.match(r"^gwr_\d{4}(?:_partial)?\.txt$")].copy()
+    ind = ind[ind["doc_id"].str.match(r"^gwr_\d{4}(?:_partial)?\.txt$") & (ind["unit_norm"] == "%")].copy()
     ind["year"] = ind["doc_id"].str.slice(4, 8).astype(int)
-    return ind[ind["indicator"].str.contains(GDP) & ~ind["indicator"].str.contains(NOT_GDP)
-               & (ind["unit_norm"] == "%")]
+    texts = {d: (corpus / d).read_text("utf-8") for d in ind["doc_id"].unique()}
+    lead = [_lead(texts[d], s) for d, s in zip(ind["doc_id"], ind["start"], strict=True)]
+    ind["lead"] = lead
+    named = ind["indicator"].str.contains(GDP) & ~ind["indicator"].str.contains(NOT_GDP)
+    said = ind["lead"].str.contains(GDP) & ~ind["lead"].str.contains(NOT_GDP)
+    return ind[(named | said) & ~ind["lead"].str.contains(NOT_GDP)]
+
+
+def _lead(text: str, start: int) -> str:
+    """The words of the figure's clause before it (at most 24 characters)."""
+    before = text[max(0, start - 24):start]
+    return re.split(r"[，。；：,;\n]", before)[-1]
 
 
 def headline(ind: pd.DataFrame) -> pd.DataFrame:
@@ -75,8 +87,9 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("out", type=Path)
     ap.add_argument("--truth", type=Path)
+    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "real")
     args = ap.parse_args()
-    found = headline(load(args.out))
+    found = headline(load(args.out, args.corpus))
     pd.set_option("display.width", 250)
     pd.set_option("display.max_rows", 200)
     print(found.to_string(index=False))

@@ -20,7 +20,7 @@ from .errors import RulesError
 from .rules import EXTRA_LOADERS, _load_yaml, compile_pattern
 
 PERIODS_FILE = "periods.yaml"
-_TEMPLATE = regex.compile(r"\{(?:(y|r|p)([+-]\d+)?|(\d))\}")
+_TEMPLATE = regex.compile(r"\{(?:(y|r|p|b)([+-]\d+)?|(\d))\}")
 _YEAR = regex.compile(
     r"(截至|截止|到)?((?:19|20)\d{2})(?:\s*(?:-|—|－|～|~|至|到)\s*((?:19|20)\d{2}))?\s*年"
     r"(底|末|初|年初|上半年|前三季度|年底|年末)?"
@@ -63,6 +63,8 @@ class PeriodRules:
     real_growth: Any
     average_words: Any = None
     average_period: dict | None = None
+    basis_year: Any = None
+    basis_year_period: str = "{p}"
 
     def kind(self, name: str) -> DocKind | None:
         return next((k for k in self.kinds if k.name == name), None)
@@ -153,6 +155,8 @@ def load_period_rules(directory: Path, problems: list[str]) -> PeriodRules | Non
         real_growth=_pattern(raw, "real_growth_indicators", PERIODS_FILE, problems),
         average_words=_pattern(raw, "average_words", PERIODS_FILE, problems),
         average_period=_templates(raw, "average_period", problems),
+        basis_year=_pattern(raw, "basis_year", PERIODS_FILE, problems),
+        basis_year_period=str(raw.get("basis_year_period") or "{p}"),
     )
     return pr if len(problems) == n0 else None
 
@@ -175,14 +179,15 @@ def period_rules(rules) -> PeriodRules:
     return pr if pr is not None else _load_direct(str(rules.directory))
 
 
-def fill(template: str, y: int | None, r: int | None, groups: tuple = (), p: int | None = None) -> str:
+def fill(template: str, y: int | None, r: int | None, groups: tuple = (), p: int | None = None,
+         b: int | None = None) -> str:
     """Expand a period template; '' when it needs a year the document does not give."""
 
     def sub(m: regex.Match) -> str:
         if m.group(3):
             k = int(m.group(3))
             return str(groups[k - 1] or "") if k <= len(groups) else ""
-        base = {"y": y, "r": r, "p": p}[m.group(1)]
+        base = {"y": y, "r": r, "p": p, "b": b}[m.group(1)]
         if base is None:
             raise LookupError
         return str(base + int(m.group(2) or 0))
@@ -292,7 +297,17 @@ def resolve_period(text: str, s0: int, at: int, meta, *, section: str = "", kind
         return fill(pr.from_period.get(section or "review", "{r}"), year, r)
     else:
         period = str(r) if r is not None else ""
-    return _average(period, text, s0, at, section, kind, year, r, pr)
+    return _since_basis(_average(period, text, s0, at, section, kind, year, r, pr), text, s0, at, kind, pr)
+
+
+def _since_basis(period: str, text: str, s0: int, at: int, kind: str, pr: PeriodRules) -> str:
+    """比2002年增长65.5% in 2007 -> 2003-2007 (basis_year_period); 比上年 leaves the year alone."""
+    if pr.basis_year is None or kind not in ("growth", "change") or not _SINGLE_YEAR.match(period):
+        return period
+    m = pr.basis_year.search(text[max(s0, at - 30):at])
+    if m is None or int(m.group(1)) >= int(period) - 1:
+        return period
+    return fill(pr.basis_year_period, None, None, p=int(period), b=int(m.group(1))) or period
 
 
 def _average(period: str, text: str, s0: int, at: int, section: str, kind: str, y: int | None, r: int | None,
@@ -300,7 +315,7 @@ def _average(period: str, text: str, s0: int, at: int, section: str, kind: str, 
     """年均增长 over a single year -> the span it averages over (average_period)."""
     if pr.average_words is None or not _SINGLE_YEAR.match(period) or kind not in ("growth", "target"):
         return period
-    if not pr.average_words.search(text[max(s0, at - 12):at]):
+    if not pr.average_words.search(text[max(s0, at - 16):at]):
         return period
     part = "plan" if kind == "target" or section == "plan" else "review"
     return fill((pr.average_period or {}).get(part, "{p}"), y, r, p=int(period)) or period
