@@ -182,7 +182,8 @@ def _line_t2s(line: str, cc) -> str:
 
 
 _FOOTNOTE_LINE = regex.compile(r"(?m)^[ \t]*\[\d{1,3}\][ \t]*\n")
-_PAGE_LINE = regex.compile(r"(?m)(?<=\S[ \t]*\n)[ \t]*\d{1,3}[ \t]*\n(?=[ \t]*\S)")
+# a page number alone on a line: "3", "- 3 -", "— 3 —", "第3页", "第 3 页 共 16 页"
+_PAGE_LINE = regex.compile(r"(?m)(?<=\S[ \t]*\n)[ \t]*(?:\d{1,3}|[-–—][ \t]*\d{1,3}[ \t]*[-–—]|第[ \t]*\d{1,3}[ \t]*页(?:[ \t]*共[ \t]*\d{1,3}[ \t]*页)?)[ \t]*\n(?=[ \t]*\S)")
 
 
 def drop_layout_lines(text: str) -> list[Edit]:
@@ -204,7 +205,7 @@ def _drop_overlaps(edits: list[Edit]) -> list[Edit]:
     return out
 
 
-_HK_THOUSANDS = regex.compile(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u2009]\d{3})+(?![\d.])")
+_HK_THOUSANDS = regex.compile(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?![\d.])")
 _NUM_UNIT_GAP = regex.compile(r"(?<=[\d.])[ \t\u00a0]*\n?[ \t\u00a0]*(?=[\p{Han}%‰])")
 _HAN_GAP = regex.compile(r"(?<=\p{Han})[ \t\u00a0]+(?=\p{Han})")
 _WRAP = regex.compile(r"(?<=[^\s])[ \t]*\n(?![ \t]{2}|\u3000|\n|[ \t]*[一二三四五六七八九十]+、|[ \t]*[(（]|[ \t]*\d+[.．、](?!\d))[ \t]?(?=\S)")

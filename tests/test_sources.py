@@ -192,3 +192,43 @@ def test_real_raw_files_extract(tmp_path, rules):
         assert len(res.rows) > 100, p.name
         text = (tmp_path / res.text_path).read_text(encoding="utf-8")
         assert all(text[r["start"]:r["end"]] == r["quote"] for r in res.rows)
+
+
+# --------------------------------------------------------------------------- PDF repair
+
+
+@pytest.mark.parametrize("page_line", ["3", " 12 ", "- 3 -", "— 14 —", "第3页", "第 3 页 共 16 页"])
+def test_page_number_lines_kept_out_of_figures(rules, page_line):
+    from extractor.pipeline import extract_text
+
+    text = f"全年完成货邮运输量186.8\n{page_line}\n万吨，比上年增长5.9%。\n"
+    rows = extract_text(text, rules)
+    first = rows[0]
+    assert first["value_norm"] == pytest.approx(1868000) and first["unit_norm"] == "吨"
+    assert text[first["start"]:first["end"]] == first["quote"]
+
+
+def test_footnote_marker_lines_and_thousands_spaces(rules):
+    from extractor.pipeline import extract_text
+
+    text = "运输总周转量\n[4]\n235.0亿吨公里。另逾3\u202f300名导师完成培训，共4 000人。\n"
+    got = {(r["value_norm"], r["unit_norm"]) for r in extract_text(text, rules)}
+    assert (23500000000.0, "吨公里") in got and (3300.0, "名") in got and (4000.0, "人") in got
+    assert not any(v == 4.0 for v, _ in got)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", ["caac_communique_2011", "caac_communique_2015", "guangdong_gwr_2025",
+                                  "hongkong_policyaddress_2025"])
+def test_original_and_provided_text_agree(rules, stem):
+    """The figures read from the original agree with those from the provided .txt (bench/raw_vs_txt.py
+    has the full table)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from raw_vs_txt import compare
+
+    real = shared_or_skip("corpus", "real")
+    raw = next((real / "raw").glob(stem + ".*"))
+    res = compare(raw, real / (stem + ".txt"), rules)
+    assert not res["error"] and res["agree"] >= 0.98, (res["only_raw"], res["only_txt"])

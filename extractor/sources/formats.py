@@ -199,8 +199,13 @@ def _walk(node, buf: list[str], lines: list[str]) -> None:
         buf.append(node.tail)
 
 
+_MARKUP_SPACE = re.compile(r"[ \t\r\n]+")
+
+
 def _flush(buf: list[str], lines: list[str]) -> None:
-    line = " ".join("".join(buf).split())
+    """Markup line breaks and indentation are layout, not text: collapse ASCII white space only,
+    keep what the author typed (U+202F in "3 300名", U+3000)."""
+    line = _MARKUP_SPACE.sub(" ", "".join(buf)).strip(" ")
     buf.clear()
     if line:
         lines.append(line)
