@@ -95,3 +95,36 @@ def test_longest_surface_wins_and_patterns_match(tmp_path):
 def test_empty_lexicon_finds_nothing():
     lex = Lexicon()
     assert lex.indicators_in("国内生产总值") == [] and lex.subjects_in("全国") == []
+
+
+def _check_rows(df, lex):
+    names = {i.id: i.name for i in lex.indicators}
+    for r in df.itertuples():
+        assert r.indicator == "" or 2 <= len(r.indicator) <= 12, r.indicator
+        if r.indicator_id:
+            assert r.indicator_id in names, r.indicator_id
+            assert r.indicator == names[r.indicator_id], (r.quote, r.indicator, r.indicator_id)
+
+
+def test_seed_rows_keep_the_name_contract():
+    from extractor import extract
+
+    lex = load_rules(ROOT / "rules").extra["lexicon"]
+    df = extract(ROOT / "corpus" / "seed_2012_education_bureau.txt")
+    _check_rows(df, lex)
+    budget = df[df["quote"].str.startswith("247276")].iloc[0]
+    assert (budget.indicator, budget.indicator_id) == ("教育经费", "education_spending")
+
+
+def test_real_communique_routes_are_subjects():
+    from conftest import shared_or_skip
+
+    from extractor import extract
+
+    src = shared_or_skip("corpus", "real", "caac_communique_2013.txt")
+    lex = load_rules(ROOT / "rules").extra["lexicon"]
+    df = extract(src)
+    _check_rows(df, lex)
+    routes = df[df["subject"].isin(["国内航线", "国际航线", "港澳台航线"])]
+    assert len(routes) >= 12
+    assert (routes["indicator_id"] != "").mean() > 0.9
