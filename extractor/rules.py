@@ -107,10 +107,37 @@ def compile_pattern(pattern: Any, where: str, problems: list[str]) -> regex.Patt
         problems.append(f"{where}: pattern {pattern!r} nests quantifiers (catastrophic backtracking)")
         return None
     try:
-        return regex.compile(pattern, regex.V0)
+        compiled = regex.compile(pattern, regex.V0)
     except regex.error as exc:
         problems.append(f"{where}: bad pattern {pattern!r} ({exc})")
         return None
+    slow = _backtracking_probe(compiled)
+    if slow is not None:
+        problems.append(f"{where}: pattern {pattern!r} backtracks catastrophically (times out on {slow!r})")
+        return None
+    return compiled
+
+
+_PROBE_TIMEOUT = 0.05
+#: only a quantified group with alternatives can backtrack exponentially once nesting is refused
+_RISKY_SHAPE = regex.compile(r"\|.*\)(?:[+*]|\{\d*,)")
+_PROBE_LEN = 40
+
+
+def _backtracking_probe(pat: regex.Pattern) -> str | None:
+    """What the static check misses, e.g. overlapping alternatives under a quantifier ((a|a)+b,
+    (\\d|\\d\\d)+x): run the pattern on runs of the characters it names, which end in a character
+    that cannot match, with a short timeout.  Returns the probe that timed out, else None."""
+    if not _RISKY_SHAPE.search(pat.pattern):
+        return None
+    chars = {c for c in pat.pattern if c.isalnum() or c in " ,.%"} | {"1", "一", " ", "a"}
+    for c in sorted(chars)[:40]:
+        probe = c * _PROBE_LEN + "\x00"
+        try:
+            pat.search(probe, timeout=_PROBE_TIMEOUT)
+        except TimeoutError:
+            return c * 3 + "…"
+    return None
 
 
 def _check_entries(fname: str, data: Any, problems: list[str]) -> dict[str, list[dict]]:

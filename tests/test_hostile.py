@@ -234,3 +234,56 @@ def test_batch_of_hostile_files_keeps_the_good_ones(tmp_path, capsys):
     assert docs.loc["好 报告.docx", "text_path"] == "texts/好 报告.docx.txt"
     rows = read_table(out / "indicators.csv")
     assert set(rows["doc_id"]) == {"good report.txt", "好 报告.docx"}
+
+
+# --------------------------------------------------------------------------- user-written rules
+
+
+@pytest.mark.parametrize("pattern, why", [
+    (r"(\d+)+万元", "nests quantifiers"),
+    (r"(?:\s*\d)*%", "nests quantifiers"),
+    (r"(a|a)+b", "backtracks catastrophically"),
+    (r"(?:\d|\d\d)+(?:\d|\d\d)+[a-z]", "backtracks catastrophically"),
+    (r"(?:增长|增|长)+率", None),  # alternatives that do not overlap: fine
+    (r"全省第(?P<n>[一二三四五六七八九十]+|\d+)", None),
+])
+def test_rule_patterns_that_can_hang_are_refused(pattern, why):
+    from extractor.rules import compile_pattern
+
+    problems: list[str] = []
+    compiled = compile_pattern(pattern, "exclusions.yaml: exclusions[3] (x)", problems)
+    if why is None:
+        assert compiled is not None and not problems
+    else:
+        assert compiled is None and len(problems) == 1
+        assert why in problems[0] and problems[0].startswith("exclusions.yaml: exclusions[3] (x)")
+
+
+def test_a_hanging_rule_file_stops_the_run_with_the_file_and_entry(tmp_path, capsys):
+    import shutil
+
+    from conftest import ROOT
+
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules_dir)
+    with open(rules_dir / "exclusions.yaml", "a", encoding="utf-8") as fh:
+        fh.write("  - {id: user.bad, kind: name, pattern: '(x|x)+y'}\n")
+    src = tmp_path / "r.txt"
+    src.write_text(GOOD, encoding="utf-8")
+    code = main(["extract", str(src), "--out", str(tmp_path / "out"), "--rules", str(rules_dir), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and "user.bad" in err and "exclusions.yaml" in err and "catastrophic" in err
+
+
+def test_a_slow_pattern_that_slips_through_is_stopped_by_the_document_time_limit(tmp_path, rules, monkeypatch):
+    import dataclasses
+
+    import regex
+
+    slow = regex.compile(r"(?:\d|\d\d)+(?:\d|\d\d)+[a-z]")  # compile_pattern would refuse it
+    patched = dataclasses.replace(rules, ranks=rules.ranks + [("user.slow", slow)])
+    p = tmp_path / "digits.txt"
+    p.write_text("1" * 200 + "。增长5%", encoding="utf-8")
+    t0 = time.monotonic()
+    res = process_path(p, "digits.txt", patched, timeout=1)
+    assert "took longer than the 1 s limit" in res.error and time.monotonic() - t0 < 20
