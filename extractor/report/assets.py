@@ -38,7 +38,7 @@ aside.panel{position:sticky;top:.5em;align-self:flex-start;width:22em;max-height
  border:1px solid #bbb;background:#fff;padding:.5em .8em;margin:1em 0;font-size:.9em}
 aside.panel dl{display:grid;grid-template-columns:auto 1fr;gap:.1em .6em;margin:.3em 0}
 aside.panel dt{color:#666}
-aside.panel dd{margin:0;word-break:break-all}
+aside.panel dd{margin:0;overflow-wrap:anywhere}
 aside.panel dd.bad{color:#b00}
 table{border-collapse:collapse;font-size:.85em}
 th,td{border:1px solid #ddd;padding:.15em .4em;text-align:left;vertical-align:top}
