@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import regex
 
 from . import segment
-from .lexicon import Lexicon
+from .lexicon import Hit, Lexicon
 
 # POS tags that can be part of an indicator name (nouns, verbal nouns, distinguishing words)
 NOMINAL = {"n", "nz", "vn", "b", "an", "ng", "nt", "nl", "ns", "j", "l", "i", "s", "nr", "eng", "nrt", "nrfg"}
@@ -25,7 +25,7 @@ STOP_TAGS = {"v", "p", "c", "u", "d", "r", "m", "q", "x", "w", "uj", "ul", "ud",
 _SKIP_TRAILING = {"v", "p", "u", "uj", "c", "d", "x", "w", "m", "q", "f", "y", "ul", "t", "vd", "ad"}
 _TRIM_HEAD = regex.compile(r"^(?:的|和|及|与|其中|全年|今年|当年|年初|年末|年底|共|累计|合计|总共|分别|实际|已|将|把|对|从|在|为)+")
 _TRIM_TAIL = regex.compile(r"(?:的|为|达|达到|共|总计|合计|累计|实现|完成|约|近|超过|超|分别|均|都|已|由|从)+$")
-_QUOTES = regex.compile(r"[（(][^（）()]{0,30}[）)]|[“”‘’「」『』《》\"'\s\[\]【】]")
+_QUOTES = regex.compile(r"[（(][^（）()]{0,30}[）)]|[“”‘’「」『』《》\"'\s\[\]【】*＊]")
 _BASIS = regex.compile(
     r"(?:比|较|同比)(上年同期|上年底|上年末|上年|去年同期|去年|上一年|\d{4}年(?:底|末)?)?"
     r"|(?:高于|低于|超过|快于|慢于)((?:全国|全省|全市|全区|全州|全县)[^，。；,;]{0,8}?(?:平均水平|平均|水平))"
@@ -424,9 +424,9 @@ def _attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
         return _share(out, site) if part else out
     after_noun = _noun_after_de(site.after, lex)
     if after_noun:
-        return _named(out, after_noun, lex)
-    if site.kind in ("change", "growth"):
-        seg = _COMPARISON.sub("", seg)
+        return _named(out, after_noun, lex, site)
+    if site.kind in ("change", "growth", "rank"):
+        seg = _COMPARISON.sub("", seg)  # 比上年, 高于全省平均水平: the basis, not the indicator
     ph = _phrase(seg, lex)
     name = _strip_subject(ph.name, lex)
     same = [p for p in prior if p.same_clause]
@@ -437,21 +437,29 @@ def _attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
         verb = ph.tail_verb or (ph.name if ph.verbal else "") or (carried if _COORD_END.search(seg.strip()) else "")
         counted = _counted_name(site, verb or ph.lead_verb, lex)
         if counted:
-            return _named(out, counted, lex)
+            return _named(out, counted, lex, site)
+    src = _inherit(site, prior) if ph.verbal else None
+    if src is not None:  # 其中完成13所, 启动5所: a bare action counts what the chain counts
+        return _inherited(out, src, site, lex)
     if name and not _generic(name, lex):
         if carried and _COORD_START.match(site.before) and not ph.lead_verb and not _keep_verb_of(name, lex):
             name = carried + name if len(carried + name) <= _MAX else name
-        return _share(_named(out, name, lex), site) if part else _named(out, name, lex)
+        return _share(_named(out, name, lex, site), site) if part else _named(out, name, lex, site)
     src = _inherit(site, prior)
     if src is not None:
-        out.indicator, out.indicator_raw, out.indicator_id = src.attr.indicator, src.attr.indicator_raw, src.attr.indicator_id
-        if not _own_subjects(site.clause_before, lex):
-            out.subject = src.attr.subject
-        return out
+        return _inherited(out, src, site, lex)
     return _from_earlier_clauses(site, lex, out, name)
 
 
-_COMPARISON = regex.compile(r"(?<!占)(?:同比|比|较)(?:上年|去年|上一年|\d{4}年)[^，。；,;]{0,8}$")
+def _inherited(out: Attribution, src: Prior, site: Site, lex: Lexicon) -> Attribution:
+    out.indicator, out.indicator_raw, out.indicator_id = src.attr.indicator, src.attr.indicator_raw, src.attr.indicator_id
+    if not _own_subjects(site.clause_before, lex):
+        out.subject = src.attr.subject
+    return out
+
+
+_COMPARISON = regex.compile(r"(?<!占)(?:同比|比|较)(?:上年|去年|上一年|\d{4}年)[^，。；,;]{0,8}$"
+                             r"|(?:高于|低于|快于|慢于|超出|领先)[^，。；,;]{0,14}$")
 
 
 def _noun_after_de(after: str, lex: Lexicon) -> str:
@@ -483,11 +491,12 @@ def _share(out: Attribution, site: Site) -> Attribution:
     return out
 
 
-def _named(out: Attribution, name: str, lex: Lexicon) -> Attribution:
-    """A name found in the text; its lexicon id when the name is a canonical name."""
+def _named(out: Attribution, name: str, lex: Lexicon, site: Site | None = None) -> Attribution:
+    """A name found in the text; its lexicon id when the name is a canonical name of a fitting family."""
     out.indicator = out.indicator_raw = name
     ind = next((i for i in lex.indicators if i.name == name), None)
-    out.indicator_id = ind.id if ind else ""
+    fits = ind is not None and (site is None or _fitting([Hit(0, 0, name, ind)], site))
+    out.indicator_id = ind.id if fits else ""
     return out
 
 
@@ -503,7 +512,7 @@ def _from_earlier_clauses(site: Site, lex: Lexicon, out: Attribution, fallback: 
     for part in reversed([p for p in regex.split(r"[，,；;：:]", earlier) if p.strip()]):
         name = _strip_subject(_phrase(part, lex).name, lex)
         if name and not _generic(name, lex):
-            return _named(out, name, lex)
+            return _named(out, name, lex, site)
         break
     out.indicator = out.indicator_raw = fallback
     return out
