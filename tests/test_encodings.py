@@ -175,3 +175,10 @@ def test_figure_inside_a_repaired_run_is_flagged(rules):
     rows = extract_text(text, rules)
     flagged = [r for r in rows if "repaired" in r["flags"]]
     assert flagged and all(text[r["start"]:r["end"]] == r["quote"] for r in rows)
+
+
+def test_recorded_mixed_encoding_decodes_again():
+    """verify re-reads a source with the encoding recorded in documents; "utf-8+gb18030" must work."""
+    data = ("前言部分，全市经济平稳增长。\n" * 3).encode() + "學校數量繼續增加。".encode("gbk") + "增长5%。\n".encode()
+    text, name = decode_bytes(data)
+    assert decode_bytes(data, "r.txt", encoding=name) == (text, name)

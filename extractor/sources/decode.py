@@ -29,6 +29,10 @@ _ESCAPED_RUN = regex.compile(r"[\udc80-\udcff]+")
 
 def decode_bytes(data: bytes, path: str = "<bytes>", encoding: str | None = None) -> tuple[str, str]:
     """Decode bytes to text; returns (text, encoding).  The BOM is removed from the text."""
+    if encoding and "+" in encoding:  # a recorded mixed decoding ("utf-8+gb18030"): the same again
+        mixed = _decode_mixed(data)
+        if mixed is not None:
+            return mixed
     if encoding:
         try:
             return data.decode(encoding), encoding
