@@ -320,7 +320,10 @@ def _own_subjects(text: str, lex: Lexicon) -> list:
 
 
 def _subject(site: Site, lex: Lexicon, prior: list[Prior]) -> str:
-    hits = _own_subjects(site.clause_before, lex)
+    text = site.clause_before
+    if site.kind in ("change", "growth", "rank"):
+        text = _COMPARISON.sub("", clean(text, lex))  # 高于全省平均水平: 全省 is the basis's, not the figure's
+    hits = _own_subjects(text, lex)
     if hits:
         return hits[-1].surface
     return prior[-1].attr.subject if prior else ""
