@@ -8,6 +8,7 @@ label is read from the document text around its own offsets, never from a guess 
 
 from __future__ import annotations
 
+import bisect
 import math
 import unicodedata
 from dataclasses import dataclass, field
@@ -200,6 +201,12 @@ class DocView:
     figs: list[Fig]
     cfg: AuditConfig
     derived: list[dict] = field(default_factory=list)
+
+    def chain_at(self, at: int) -> int:
+        """The chain index of a text offset (figures use the same numbering)."""
+        if "_seps" not in self.__dict__:
+            self.__dict__["_seps"] = [i for i, c in enumerate(self.text) if c in CHAIN_SEPS]
+        return bisect.bisect_left(self.__dict__["_seps"], at)
 
     def chains(self) -> list[list[Fig]]:
         out: dict[int, list[Fig]] = {}

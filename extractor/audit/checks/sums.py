@@ -14,7 +14,7 @@ from __future__ import annotations
 import regex
 
 from ..config import Partition
-from ..figures import CHAIN_SEPS, DocView, Fig, similar
+from ..figures import DocView, Fig, similar
 from ..interval import ZERO, Interval
 from ..result import CONSISTENT, INCONSISTENT, UNVERIFIABLE, Check, compare, in_unit, q, tolerance
 
@@ -66,14 +66,10 @@ def _whole_before(view: DocView, at: int, unit: str, exclude: set[int]) -> Fig |
     return None
 
 
-def _chain_at(text: str, at: int) -> int:
-    return sum(text.count(c, 0, at) for c in CHAIN_SEPS)
-
-
 def _near_marker(view: DocView, at: int, exclude: set[int]) -> list[Fig]:
     """Figures that may be the whole of a marker: those of its own chain before it; when the marker
     opens its chain (其中：…), those of the chain just before, within the window."""
-    chain = _chain_at(view.text, at)
+    chain = view.chain_at(at)
     before = [f for f in view.figs if f.end <= at and f.start not in exclude]
     same = [f for f in before if f.chain == chain]
     if same:
