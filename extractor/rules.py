@@ -262,7 +262,7 @@ def _build_units(data: dict, entries: list[dict], problems: list[str]) -> tuple[
             continue
         surface = str(e["surface"])
         if surface in surfaces_seen:
-            # the same surface may be listed in two families only if it is the same unit
+            problems.append(f"{where}: duplicate unit surface {surface!r} (one surface, one meaning)")
             continue
         surfaces_seen.add(surface)
         units[surface] = Unit(surface, str(e["base"]), scale, e["family"])
