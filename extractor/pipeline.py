@@ -27,6 +27,8 @@ CLAUSE_END = regex.compile(r"[。！？!?\n，,；;：:]")
 _COORD = regex.compile(r"^\s*(?:和|、|及|与|以及|或|,|，|/)\s*$")
 _YEAR = regex.compile(r"(截至|截止|到)?((?:19|20)\d{2})年(底|末|初|年初|上半年|前三季度)?")
 _HEADING = regex.compile(r"(?m)^[ \t\u3000]*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|附件\s*\d*)?[^\n]{0,40}$")
+_NUMBERING = regex.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.．、])|(?:19|20)\d{2}年?")
+_FIGURE_IN_LINE = regex.compile(r"\d")
 _SMALL_ONE_UNITS = set("个项所家场期次件批条座名位人户套张架台辆处种类部篇本只头门节间")
 
 
@@ -146,8 +148,8 @@ def _sections(text: str, rules: Rules, year: int | None) -> tuple[list[int], lis
     pos, state = [0], ["review"]
     for m in _HEADING.finditer(text):
         line = m.group().strip()
-        if not line or line.endswith(("。", "；")):
-            continue
+        if not line or line.endswith(("。", "；")) or _FIGURE_IN_LINE.search(_NUMBERING.sub("", line)):
+            continue  # a short line that states a figure is a sentence, not a heading
         new = ""
         if any(p.search(line) for p in rules.sections["plan"]):
             new = "plan"
