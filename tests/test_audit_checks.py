@@ -106,3 +106,18 @@ def test_rules_problems_are_all_listed():
     for needle in ("unknown key(s) colour", "ranges[1] (y): needs min or max", "parts must be a list of at least two",
                    "whole_before must be a positive integer", "unknown top-level key 'extra'", "catastrophic"):
         assert needle in text, text
+
+
+def test_without_the_document_the_text_is_rebuilt_from_sentences(rules):
+    """stdin or a moved source: the sentences of the table stand at their offsets, and the checks
+    read the same words."""
+    from extractor.audit.texts import rebuild_text
+    from extractor.pipeline import DocMeta, extract_text
+    from extractor.table import to_frame
+
+    text = ("前言。年初预算安排教育经费247276万元，比上年增加50676万元，增长25.78%。\n\n"
+            "今年计划建设城区幼儿园18所（其中完成13所，启动5所）。")
+    df = to_frame(extract_text(text, rules, DocMeta(doc_id="-", source="-")))
+    rebuilt = rebuild_text(df)
+    assert all(rebuilt[s:e] == q for s, e, q in zip(df.start, df.end, df.quote, strict=True))
+    assert audit_frame(df).statuses() == audit_frame(df, texts={"-": text}).statuses() == ["consistent"] * 2
