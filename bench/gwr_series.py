@@ -78,7 +78,7 @@ def compare(found: pd.DataFrame, truth_path: Path) -> None:
                 right.append(y)
             else:
                 wrong.append((y, v, truth[y][what]))
-        extra = [y for y, g in got.items() if not pd.isna(getattr(g, what)) and y not in stated]
+        extra = [y for y, g in got.items() if not pd.isna(getattr(g, what)) and y in truth and y not in stated]
         print(f"{what}: {len(right)}/{len(stated)} years found right; missed {missed}; "
               f"wrong {[(y, f'got {v} not {t}') for y, v, t in wrong]}; found where none is stated {extra}")
 

@@ -48,14 +48,28 @@ def select(panel: pd.DataFrame, indicator: str, kind: str, place: str | None = N
         place or ""
 
 
-def draw(outcomes: pd.DataFrame, targets: pd.DataFrame, title: str, path: Path) -> Path:
-    """Draw and save (PNG or SVG by suffix) atomically."""
+def cjk_font() -> str:
+    """An installed font that has Chinese characters, or '' (then titles fall back to ASCII)."""
+    from matplotlib import font_manager
+
+    for f in font_manager.fontManager.ttflist:
+        if any(k in f.name for k in ("CJK", "Hei", "Song", "WenQuanYi", "Ming", "Kai", "Fang")):
+            return f.name
+    return ""
+
+
+def draw(outcomes: pd.DataFrame, targets: pd.DataFrame, title: str, path: Path, ascii_title: str = "") -> Path:
+    """Draw and save (PNG or SVG by suffix) atomically; without a Chinese font the title is `ascii_title`."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", "WenQuanYi Zen Hei", "SimHei", "DejaVu Sans"]
+    cjk = cjk_font()
+    if cjk:
+        plt.rcParams["font.sans-serif"] = [cjk, "DejaVu Sans"]
+    elif not title.isascii():
+        title = ascii_title or title.encode("ascii", "replace").decode()
     plt.rcParams["axes.unicode_minus"] = False
     fig, ax = plt.subplots(figsize=(10, 4.5))
     plain = outcomes[outcomes["status"].isin(["stated", "confirmed", "ambiguous"])]
@@ -80,6 +94,17 @@ def draw(outcomes: pd.DataFrame, targets: pd.DataFrame, title: str, path: Path) 
     return path
 
 
+def _pinyin(place: str) -> str:
+    """The place's file-name spelling from rules/places.yaml (全国 -> china), for ASCII titles."""
+    from .metadata import places_of
+    from .rules import load_rules
+
+    for p in places_of(load_rules()):
+        if p.name == place and p.pinyin:
+            return p.pinyin[0]
+    return place if place.isascii() else ""
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("plot", help="plot one indicator's series from the panel (targets vs outcomes)",
                        description="Plot SERIES (gdp_growth, <lexicon id or name>_<kind>) from OUTPUT's panel.")
@@ -102,6 +127,6 @@ def cmd_plot(args: argparse.Namespace) -> int:
     if outcomes.empty and targets.empty:
         raise ZhibiaoError(f"{args.series}: no {kind} of {indicator!r} in {path} (try --match or another place)")
     target = Path(args.out) if args.out else out_dir / f"{args.series}.png"
-    draw(outcomes, targets, f"{place} {indicator} {kind}", target)
+    draw(outcomes, targets, f"{place} {indicator} {kind}", target, f"{_pinyin(place)} {args.series}")
     print(f"plot: {len(outcomes)} outcome(s), {len(targets)} target(s) -> {target}", file=sys.stderr)
     return 0

@@ -153,3 +153,25 @@ def test_panel_command_writes_files_and_database(tmp_path, rules):
 def test_panel_of_a_missing_folder_is_one_line(tmp_path, capsys):
     assert main(["panel", str(tmp_path / "nope")]) == 2
     assert "no such output folder" in capsys.readouterr().err
+
+
+def test_plot_marks_targets_conflicts_and_derived(tmp_path):
+    from extractor.plot import parse_series, select
+
+    rows = [row("g2016.txt", 10, "2016", "target", 6.5, "6.5", unit="%", indicator="国内生产总值", value_high=7.0,
+                indicator_id="gdp"),
+            row("c2015.txt", 10, "2015", "growth", 6.9, "6.9", unit="%", indicator="国内生产总值", indicator_id="gdp"),
+            row("g2016.txt", 40, "2015", "growth", 7.1, "7.1", unit="%", indicator="国内生产总值", indicator_id="gdp")]
+    p = panel_of(rows, use_derived=False)
+    assert parse_series("gdp_growth") == ("gdp", "growth")
+    assert parse_series("国内生产总值") == ("国内生产总值", "level")
+    outcomes, targets, place = select(p, "gdp", "growth")
+    assert place == "全国" and list(targets["year"]) == [2016]
+    assert sorted(outcomes["status"]) == ["conflict", "conflict"]
+    out = tmp_path / "o"
+    out.mkdir()
+    p.to_parquet(out / "panel.parquet")
+    assert main(["plot", str(out), "gdp_growth", "--out", str(tmp_path / "g.svg")]) == 0
+    svg = (tmp_path / "g.svg").read_text()
+    assert svg.startswith("<?xml") and "conflict" in svg and "target" in svg
+    assert main(["plot", str(out), "nothing_growth"]) == 2
