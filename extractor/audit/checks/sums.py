@@ -199,24 +199,31 @@ def check_sum(whole: Fig, parts: list[Fig], full: str, how: str) -> Check:
     return check_partial(figs, total, whole, names, how)
 
 
+def _partial_status(total: Interval, whole: Interval, exact: bool) -> tuple[str, str]:
+    """Parts that need not cover the whole must not exceed it.  Proven (every value the intervals
+    allow) -> consistent, even with qualified figures; refuted -> inconsistent, unless a qualified
+    figure (余, 超过) may not be a part at all; otherwise unverifiable."""
+    if total.lo > whole.hi:
+        if exact:
+            return INCONSISTENT, f"the parts ({total}) exceed the whole ({whole})"
+        return UNVERIFIABLE, f"the parts ({total}) exceed the whole ({whole}), but qualified figures may not be parts"
+    if total.hi <= whole.lo:
+        return CONSISTENT, "the parts stay within the whole"
+    if exact:
+        return CONSISTENT, "the parts add up to the whole"
+    return UNVERIFIABLE, "qualified figures: the parts may or may not exceed the whole"
+
+
 def check_partial(figs: list[Fig], total: Interval, whole: Fig, names: str, how: str) -> Check:
-    """Parts that need not cover the whole: they must not exceed it."""
-    tol = tolerance(total, whole.iv)
-    if total.lo > whole.iv.hi and any(not f.exact for f in figs):
-        status, why = UNVERIFIABLE, f"the parts ({total}) exceed the whole ({whole.iv}), but qualified figures " \
-                                    "(余, 超过, 近) may not be parts at all"
-    elif total.lo > whole.iv.hi:
-        status, why = INCONSISTENT, f"the parts ({total}) exceed the whole ({whole.iv})"
-    elif any(not f.exact for f in figs) and not total.overlaps(whole.iv):
-        status, why = UNVERIFIABLE, "qualified figures: parts below the whole cannot be checked further"
+    """Parts that need not cover the whole (其中): sum <= whole."""
+    status, why = _partial_status(total, whole.iv, all(f.exact for f in figs))
+    if status == INCONSISTENT:
+        rel = ">"
     else:
-        status, why = CONSISTENT, ("the parts add up to the whole" if total.overlaps(whole.iv)
-                                   else f"the parts ({in_unit(total.point, whole)}) stay within the whole")
-    rel = "=" if total.overlaps(whole.iv) and len(figs) > 2 else ("≤" if status != INCONSISTENT else ">")
-    expr = f"{names} = {in_unit(total.point, whole)} {rel} {q(whole)}" if len(figs) > 2 else f"{names} {rel} {q(whole)}"
-    if status == CONSISTENT and any(not f.exact for f in figs):
-        status, why = UNVERIFIABLE, why + " (qualified figures)"
-    return Check("sum", status, figs, expr, total.point, whole.value, tol, f"{how} (partial parts): {why}")
+        rel = "=" if total.overlaps(whole.iv) and status == CONSISTENT and len(figs) > 2 else "≤"
+    head = f"{names} = {in_unit(total.point, whole)}" if len(figs) > 2 else names
+    return Check("sum", status, figs, f"{head} {rel} {q(whole)}", total.point, whole.value,
+                 tolerance(total, whole.iv), f"{how} (partial parts): {why}")
 
 
 def run(view: DocView) -> list[Check]:
