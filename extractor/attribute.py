@@ -161,6 +161,8 @@ def _trim(name: str, lex: Lexicon | None) -> str:
     name = _TRIM_HEAD.sub("", name)
     name = _TRIM_TAIL.sub("", name)
     if lex is not None:
+        head = next((v for v in lex.light_verbs if len(v) > 1 and name.startswith(v) and len(name) - len(v) >= _MIN), "")
+        name = name[len(head):]  # 力争电力总装机 -> 电力总装机
         rest = name
         for w in lex.not_indicators:
             rest = rest.replace(w, "")
@@ -263,8 +265,10 @@ def counted_noun(after: str, lex: Lexicon | None) -> tuple[str, str]:
     while k < len(toks) and toks[k][0] in ("的", "等", "以上", "以下", "左右", "多", "余", "及"):
         k += 1
     start = k
-    if k + 1 < len(toks) and toks[k][1].lower() == "v" and len(toks[k][0]) == 1 and _nominal(toks[k + 1][1]):
-        k += 1  # a one-character verb heading a noun compound: 无电地区人口, 无理由退货
+    while k + 1 < len(toks) and _nominal(toks[k + 1][1]) and (
+        toks[k][1].lower() in ("a", "b") or (toks[k][1].lower() == "v" and len(toks[k][0]) == 1)
+    ):
+        k += 1  # an adjective or one-character verb heading a noun: 重大工程, 无电地区人口
     k = _run(toks, k)
     first_verbal = k > start and all(t.lower() == "vn" for _, t in toks[start:k])
     relative = k + 1 < len(toks) and toks[k][1].lower().startswith("v") and "的" in (toks[k + 1][0], toks[k][0])
