@@ -135,4 +135,6 @@ def read_table(path: Path, schema: pa.Schema = INDICATOR_SCHEMA) -> pd.DataFrame
     convert = pacsv.ConvertOptions(
         column_types={f.name: f.type for f in schema}, strings_can_be_null=False, quoted_strings_can_be_null=False
     )
-    return pacsv.read_csv(path, convert_options=convert).to_pandas()
+    # quotes and sentences from Word and PDF texts carry line breaks inside quoted cells
+    parse = pacsv.ParseOptions(newlines_in_values=True)
+    return pacsv.read_csv(path, parse_options=parse, convert_options=convert).to_pandas()
