@@ -104,7 +104,45 @@ def run(view: DocView) -> list[Check]:
                 derive_from_change(view, level, change)
             elif growth is not None and _previous(view, growth) and level.exact and growth.exact:
                 derive_from_growth(view, level, growth)
+        out += [check_base(*t) for t in _with_base(view, chain)]
     return out
+
+
+def _is_base(view: DocView, f: Fig) -> bool:
+    return bool(view.cfg.base_words and view.cfg.base_words.search(f.label))
+
+
+def _with_base(view: DocView, chain: list[Fig]) -> list[tuple[Fig, Fig, Fig]]:
+    """(level, base, growth) where the base is printed: 达到1387.4亿元，比1952年的827.1亿元增长68%;
+    由1655亿美元增加到3251亿美元，增长96.4%.  The level and the base are the two figures of one unit
+    just before the growth (since the previous growth), one of them labelled as a base."""
+    out = []
+    start = 0
+    for j, g in enumerate(chain):
+        if g.kind != "growth" or g.unit != "%":
+            continue
+        before = [f for f in chain[start:j] if f.kind in LEVELS and f.unit not in NO_LEVEL_UNITS]
+        start = j + 1
+        if len(before) < 2 or before[-1].unit != before[-2].unit or not _about_level(g, view.cfg):
+            continue
+        a, b = before[-2], before[-1]
+        if _is_base(view, b) and not _is_base(view, a):
+            out.append((a, b, g))
+        elif _is_base(view, a) and not _is_base(view, b):
+            out.append((b, a, g))
+    return out
+
+
+def check_base(level: Fig, base: Fig, growth: Fig) -> Check:
+    """(L / B − 1) × 100 against the stated growth (1 − L / B for a decrease)."""
+    ratio = level.iv / base.iv
+    down = _down(growth)
+    computed = None if ratio is None else ((ONE - ratio) if down else (ratio - ONE)) * HUNDRED
+    expr = f"({'1 − ' if down else ''}{q(level)} / {q(base)}{'' if down else ' − 1'}) × 100"
+    if computed is not None:
+        expr += f" = {short(computed.point, 4)}% vs stated {q(growth)}"
+    return compare("growth", [level, base, growth], computed, growth.iv, expr,
+                   "decrease from the printed base" if down else "increase from the printed base")
 
 
 def growth_of(view: DocView, fig: Fig) -> Fig | None:
