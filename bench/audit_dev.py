@@ -75,7 +75,7 @@ def main() -> int:
         res = run_audit(out, formats=("csv",))
         texts = {n: (REAL / n).read_text(encoding="utf-8") for n in CAAC}
     print("CAAC communiqués 2011-2019: checks by kind")
-    for name in ("sum", "growth", "sum_growth", "share", "progress", "range", "duplicate"):
+    for name in ("sum", "growth", "sum_growth", "share", "progress", "from_to", "range", "duplicate"):
         cs = [c for c in res.checks if c.check == name and c.doc_id in CAAC]
         n = Counter(c.status for c in cs)
         partial = sum("≤" in c.expression for c in cs)
