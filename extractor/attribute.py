@@ -324,9 +324,7 @@ def _own_subjects(text: str, lex: Lexicon) -> list:
 
 
 def _subject(site: Site, lex: Lexicon, prior: list[Prior]) -> str:
-    text = site.clause_before
-    if site.kind in ("change", "growth", "rank"):
-        text = _COMPARISON.sub("", clean(text, lex))  # 高于全省平均水平: 全省 is the basis's, not the figure's
+    text = _COMPARISON.sub("", clean(site.clause_before, lex))  # 高于全省平均水平: 全省 is the basis's
     hits = _own_subjects(text, lex)
     if hits:
         return hits[-1].surface
@@ -421,6 +419,7 @@ def _attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
     if site.kind in ("change", "growth") or (site.kind == "target" and "增长" in site.before[-4:]):
         out.basis = basis_of(site.sentence_before[-30:])
     seg = clean(site.before if site.kind != "rank" else site.clause_before, lex)
+    seg = _COMPARISON.sub("", seg)  # 比上年, 高于全省平均水平: the basis, not the indicator
     part = _PART_OF.search(seg)
     if part and part.start() > 0:  # "A占B的50.9%", "A不低于B的1.6倍": A is what is measured
         seg = seg[:part.start()]
@@ -428,12 +427,15 @@ def _attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
     if hits:
         h = hits[-1]
         out.indicator, out.indicator_raw, out.indicator_id = h.indicator.name, h.surface, h.indicator.id
+        share_word = _SHARE_AFTER.match(seg, h.end)
+        if share_word and len(out.indicator) + len(share_word.group(1)) <= _MAX:
+            # 服务业增加值比重: a share of the indicator is another indicator
+            out.indicator, out.indicator_id = out.indicator + share_word.group(1), ""
+            return out
         return _share(out, site) if part else out
     after_noun = _noun_after_de(site.after, lex)
     if after_noun:
         return _named(out, after_noun, lex, site)
-    if site.kind in ("change", "growth", "rank"):
-        seg = _COMPARISON.sub("", seg)  # 比上年, 高于全省平均水平: the basis, not the indicator
     ph = _phrase(seg, lex)
     name = _strip_subject(ph.name, lex)
     same = [p for p in prior if p.same_clause]
@@ -488,6 +490,7 @@ def _noun_after_de(after: str, lex: Lexicon) -> str:
 
 _PART_OF = regex.compile(r"(?:占|相当于|不低于|不高于|高于|低于|超过)[^，。；,;]{1,20}的$")
 _SHARE_NAMES = ("占比", "比重", "比例", "率", "份额")
+_SHARE_AFTER = regex.compile(r"(?:的|所占)?(比重|占比|比例|份额)")
 
 
 def _share(out: Attribution, site: Site) -> Attribution:
