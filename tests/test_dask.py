@@ -6,6 +6,7 @@ import pytest
 from test_batch import make_corpus, run
 
 from extractor.errors import ZhibiaoError
+from extractor.rules import load_rules
 
 distributed = pytest.importorskip("distributed", reason='the dask engine is optional: pip install -e ".[dask]"')
 
@@ -18,7 +19,8 @@ def cluster():
 
 
 @pytest.mark.slow
-def test_dask_cluster_output_equals_local_run(tmp_path, rules, cluster):
+def test_dask_cluster_output_equals_local_run(tmp_path, cluster):
+    rules = load_rules()  # as on disk now: the cluster is sent the files, not this process's objects
     corpus = make_corpus(tmp_path / "c", n=4)
     (corpus / "broken.pdf").write_bytes(b"not a pdf at all" * 10)
     local = run(corpus, tmp_path / "local", rules, workers=1)
@@ -38,3 +40,18 @@ def test_unreachable_scheduler_is_one_clear_error(tmp_path, rules, monkeypatch):
     corpus = make_corpus(tmp_path / "c", n=1, with_seed=False)
     with pytest.raises(ZhibiaoError, match="cannot reach scheduler tcp://127.0.0.1:9"):
         run(corpus, tmp_path / "o", rules, engine="dask", scheduler="tcp://127.0.0.1:9")
+
+
+def test_rules_changed_after_loading_are_not_sent(tmp_path):
+    import shutil
+
+    from extractor.engines.cluster import rules_bundle, rules_from_bundle
+
+    shutil.copytree(load_rules().directory, tmp_path / "rules")
+    rules = load_rules(tmp_path / "rules")
+    bundle = rules_bundle(rules)
+    assert rules_from_bundle(bundle).version == rules.version
+    with open(tmp_path / "rules" / "units.yaml", "a", encoding="utf-8") as fh:
+        fh.write("\n# edited while a run starts\n")
+    with pytest.raises(ZhibiaoError, match="changed since they were loaded"):
+        rules_bundle(rules)

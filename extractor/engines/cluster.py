@@ -9,14 +9,15 @@ filesystem), as in any Dask deployment.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import tempfile
 from pathlib import Path
 
 from ..errors import ZhibiaoError
-from ..rules import Rules, load_rules, rule_files
-from .work import Outcome, Task, run_task, warm
+from ..rules import Rules, rule_files
+from .work import Outcome, Task, load_all_rules, run_task, warm
 
 INSTALL_HINT = 'the dask engine needs dask.distributed: pip install -e ".[dask]"'
 
@@ -29,6 +30,12 @@ _LOADED: dict[str, Rules] = {}
 def rules_bundle(rules: Rules) -> dict:
     """Every rule file's bytes, keyed by path relative to the rules folder."""
     files = {str(p.relative_to(rules.directory)): p.read_bytes() for p in rule_files(rules.directory)}
+    h = hashlib.sha256()  # the digest rules.rules_version computes, over exactly these bytes
+    for rel, data in files.items():
+        h.update(rel.encode())
+        h.update(data)
+    if h.hexdigest()[:16] != rules.version:
+        raise ZhibiaoError(f"{rules.directory}: the rule files changed since they were loaded; run again")
     return {"version": rules.version, "files": files}
 
 
@@ -41,7 +48,7 @@ def rules_from_bundle(bundle: dict) -> Rules:
             p = root / rel
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_bytes(data)
-        rules = load_rules(root)
+        rules = load_all_rules(root)
         warm(rules)
         _LOADED[version] = rules
     return _LOADED[version]

@@ -45,6 +45,14 @@ class Outcome:
         return self.table.num_rows if self.table is not None else 0
 
 
+def load_all_rules(directory=None) -> Rules:
+    """load_rules after importing the whole pipeline: modules register loaders for their own rule
+    files (rules.EXTRA_LOADERS) on import, and a fresh worker process has imported none yet."""
+    from .. import api  # noqa: F401  (imports pipeline, attribution, lexicons, metadata)
+
+    return load_rules(directory)
+
+
 def warm(rules: Rules) -> None:
     """Load the segmenter dictionary and every lazy cache once, before workers fork or start."""
     from ..pipeline import extract_text
@@ -56,7 +64,7 @@ def init_worker(rules: Rules | None) -> None:
     """Pool initializer: keep the rules (inherited by fork) and let only the parent handle Ctrl-C."""
     global _RULES
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _RULES = rules if rules is not None else load_rules()
+    _RULES = rules if rules is not None else load_all_rules()
     warm(_RULES)
 
 
@@ -69,7 +77,7 @@ def run_task(task: Task, rules: Rules | None = None) -> Outcome:
     """Extract one document; any failure becomes the outcome's error, never an exception."""
     from ..api import process_path
 
-    rules = rules or _RULES or load_rules()
+    rules = rules or _RULES or load_all_rules()
     try:
         res = process_path(Path(task.path), task.doc_id, rules, task.encoding, **task.options)
         row = res.document_row(rules.version)
