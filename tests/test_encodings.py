@@ -182,3 +182,21 @@ def test_recorded_mixed_encoding_decodes_again():
     data = ("前言部分，全市经济平稳增长。\n" * 3).encode() + "學校數量繼續增加。".encode("gbk") + "增长5%。\n".encode()
     text, name = decode_bytes(data)
     assert decode_bytes(data, "r.txt", encoding=name) == (text, name)
+
+
+def test_cli_no_repair_and_timeout_set_the_process_defaults(monkeypatch):
+    from extractor.cli import build_parser
+    from extractor.normalise import default_skip
+    from extractor.sources.cli import apply_limits
+    from extractor.sources.limits import default_timeout
+
+    for var in ("ZHIBIAO_SKIP_STEPS", "ZHIBIAO_TIMEOUT", "ZHIBIAO_MAX_MB"):
+        monkeypatch.setenv(var, "")  # restored after the test
+    monkeypatch.delenv("ZHIBIAO_TIMEOUT")
+    assert default_timeout() == 300
+    args = build_parser().parse_args(["extract", "x.txt", "--no-repair", "--timeout", "5", "--max-mb", "2"])
+    apply_limits(args)
+    assert "repair_mojibake" in default_skip() and default_timeout() == 5
+    from extractor.sources import max_bytes
+
+    assert max_bytes() == 2 * 1024 * 1024
