@@ -200,3 +200,9 @@ def test_cli_no_repair_and_timeout_set_the_process_defaults(monkeypatch):
     from extractor.sources import max_bytes
 
     assert max_bytes() == 2 * 1024 * 1024
+
+
+@pytest.mark.parametrize("data", [b"<html><script>var a='99%';</script></html>", b"abcdefgh", b"GDP 12.5%, CPI 2%."])
+def test_short_ascii_is_not_taken_for_utf16(data):
+    """Regression: even-length ASCII decodes to CJK code points as UTF-16; UTF-8 must win."""
+    assert decode_bytes(data) == (data.decode(), "utf-8")
