@@ -2,7 +2,8 @@
 
 Why: the first thing a researcher does with a panel is look at it.  Outcomes are a line, targets
 hollow markers (a range as a bar), conflicts red crosses with every value shown, derived points
-open squares — so a revision or a derived year is never mistaken for a plain statement.
+open squares, a report's several values for one cell grey dots — so a revision or a derived year
+is never mistaken for a plain statement.
 SERIES is `<indicator>_<kind>` (gdp_growth, fiscal_revenue_level) where the indicator is a
 lexicon id or a name (国内生产总值_growth); --match takes a regex on the indicator text instead.
 """
@@ -72,9 +73,11 @@ def draw(outcomes: pd.DataFrame, targets: pd.DataFrame, title: str, path: Path, 
         title = ascii_title or title.encode("ascii", "replace").decode()
     plt.rcParams["axes.unicode_minus"] = False
     fig, ax = plt.subplots(figsize=(10, 4.5))
-    plain = outcomes[outcomes["status"].isin(["stated", "confirmed", "ambiguous"])]
+    plain = outcomes[outcomes["status"].isin(["stated", "confirmed"])]
     line = plain.groupby("year")["value_norm"].first().sort_index()
     ax.plot(line.index, line.values, "-o", color="tab:blue", ms=4, label="outcome")
+    amb = outcomes[outcomes["status"] == "ambiguous"]
+    ax.plot(amb["year"], amb["value_norm"], ".", color="tab:gray", label="ambiguous (one report, several values)")
     der = outcomes[outcomes["status"] == "derived"]
     ax.plot(der["year"], der["value_norm"], "s", mfc="none", color="tab:green", label="derived")
     con = outcomes[outcomes["status"] == "conflict"]
