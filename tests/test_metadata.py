@@ -108,3 +108,29 @@ def test_real_corpus_metadata_agrees_with_its_manifest(rules):
             given.year, given.extra["place"], given.extra["kind"]), path.name
         checked += 1
     assert checked >= 90
+
+
+def test_extract_command_takes_a_manifest_and_fills_the_database(tmp_path, monkeypatch):
+    import duckdb
+
+    from extractor.cli import main
+    from extractor.metadata import MANIFEST_ENV
+
+    monkeypatch.setenv(MANIFEST_ENV, "")  # --manifest sets it for worker processes; restored after the test
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "report_a.txt").write_text("全年地区生产总值增长5.2%。\n", encoding="utf-8")
+    (src / "MANIFEST.tsv").write_text("file\tkind\tyear\tplace\ttitle\nreport_a.txt\tprovincial_gwr\t2025\t广东省\t广东报告\n",
+                                      encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["extract", str(src / "report_a.txt"), "--out", str(out), "--no-progress",
+                 "--manifest", str(src / "MANIFEST.tsv")]) == 0
+    con = duckdb.connect(str(out / "zhibiao.duckdb"), read_only=True)
+    try:
+        assert con.sql("select year, place, kind, title from documents").fetchall() == [
+            (2025, "广东省", "政府工作报告", "广东报告")]
+        assert con.sql("select period from indicators").fetchall() == [("2024",)]  # a GWR reviews the year before
+    finally:
+        con.close()
+    assert main(["extract", str(src / "report_a.txt"), "--out", str(out), "--manifest", str(tmp_path / "no.tsv")]) == 2
