@@ -65,6 +65,7 @@ class PeriodRules:
     average_period: dict | None = None
     basis_year: Any = None
     basis_year_period: str = "{p}"
+    basis_periods: tuple = ()
 
     def kind(self, name: str) -> DocKind | None:
         return next((k for k in self.kinds if k.name == name), None)
@@ -105,10 +106,10 @@ def _load_kinds(raw: Any, problems: list[str]) -> list[DocKind]:
     return kinds
 
 
-def _load_relative(raw: Any, problems: list[str]) -> list[RelativeWord]:
+def _load_relative(raw: Any, problems: list[str], key: str = "relative") -> list[RelativeWord]:
     out = []
     for i, e in enumerate(raw or []):
-        where = f"{PERIODS_FILE}: relative[{i}]"
+        where = f"{PERIODS_FILE}: {key}[{i}]"
         if not isinstance(e, dict) or not e.get("period") or bool(e.get("word")) == bool(e.get("pattern")):
             problems.append(f"{where}: needs a period and exactly one of word, pattern")
             continue
@@ -157,6 +158,7 @@ def load_period_rules(directory: Path, problems: list[str]) -> PeriodRules | Non
         average_period=_templates(raw, "average_period", problems),
         basis_year=_pattern(raw, "basis_year", PERIODS_FILE, problems),
         basis_year_period=str(raw.get("basis_year_period") or "{p}"),
+        basis_periods=tuple(_load_relative(raw.get("basis_periods"), problems, "basis_periods")),
     )
     return pr if len(problems) == n0 else None
 
@@ -280,6 +282,17 @@ def _relative(text: str, s0: int, at: int, y: int | None, r: int | None, pr: Per
     return out
 
 
+def _basis_periods(text: str, s0: int, at: int, y: int | None, r: int | None, pr: PeriodRules) -> list:
+    """比今年增长 -> next year: the period follows from the basis (basis_periods)."""
+    out = []
+    for rw in pr.basis_periods:
+        for m in rw.pattern.finditer(text, s0, at):
+            period = fill(rw.period, y, r, m.groups())
+            if period:
+                out.append((m.end(), period))
+    return out
+
+
 def resolve_period(text: str, s0: int, at: int, meta, *, section: str = "", kind: str = "",
                    end: int | None = None, rules=None) -> str:
     """The period of the figure at `at` (its sentence starts at s0), as rules/periods.yaml says."""
@@ -290,7 +303,7 @@ def resolve_period(text: str, s0: int, at: int, meta, *, section: str = "", kind
     year = getattr(meta, "year", None)
     doc_kind = str(extra.get("kind") or "")
     r = section_year(text, at, year, doc_kind, section, pr, kind)
-    found = _stated(text, s0, at, pr) + _relative(text, s0, at, year, r, pr)
+    found = _stated(text, s0, at, pr) + _relative(text, s0, at, year, r, pr) + _basis_periods(text, s0, at, year, r, pr)
     if found:
         period = max(found)[1]
     elif kind != "target" and _is_from_value(text, s0, at, at if end is None else end, pr):
