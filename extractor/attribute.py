@@ -46,7 +46,7 @@ class Attribution:
 
 @dataclass
 class Prior:
-    """A figure earlier in the same sentence, as attribution sees it."""
+    """A figure earlier in the same clause chain (to the last 。！？), as attribution sees it."""
 
     attr: Attribution
     family: str
@@ -64,7 +64,7 @@ class Site:
     before: str  # since the clause start or the previous figure in the clause
     after: str  # to the clause end or the next figure
     clause_before: str  # since the clause start
-    sentence_before: str  # since the sentence start
+    sentence_before: str  # since the clause chain's start (the last 。！？)
 
 
 def basis_of(before: str) -> str:
@@ -414,6 +414,7 @@ def attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
 
 
 def _attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
+    """Lexicon first, then the noun after 的, then the text's own phrase, then the clause chain."""
     prepare(lex)
     out = Attribution(subject=_subject(site, lex, prior))
     if site.kind in ("change", "growth") or (site.kind == "target" and "增长" in site.before[-4:]):
@@ -423,19 +424,34 @@ def _attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
     part = _PART_OF.search(seg)
     if part and part.start() > 0:  # "A占B的50.9%", "A不低于B的1.6倍": A is what is measured
         seg = seg[:part.start()]
-    hits = _fitting(lex.indicators_in(seg), site)
-    if hits:
-        h = hits[-1]
-        out.indicator, out.indicator_raw, out.indicator_id = h.indicator.name, h.surface, h.indicator.id
-        share_word = _SHARE_AFTER.match(seg, h.end)
-        if share_word and len(out.indicator) + len(share_word.group(1)) <= _MAX:
-            # 服务业增加值比重: a share of the indicator is another indicator
-            out.indicator, out.indicator_id = out.indicator + share_word.group(1), ""
-            return out
-        return _share(out, site) if part else out
+    else:
+        part = None
+    if _from_lexicon(seg, site, lex, out, part is not None):
+        return out
     after_noun = _noun_after_de(site.after, lex)
     if after_noun:
         return _named(out, after_noun, lex, site)
+    return _from_text(seg, site, lex, prior, out, part is not None)
+
+
+def _from_lexicon(seg: str, site: Site, lex: Lexicon, out: Attribution, part: bool) -> bool:
+    """The lexicon entry nearest before the figure names it (and gives its id); False when none fits."""
+    hits = _fitting(lex.indicators_in(seg), site)
+    if not hits:
+        return False
+    h = hits[-1]
+    out.indicator, out.indicator_raw, out.indicator_id = h.indicator.name, h.surface, h.indicator.id
+    share_word = _SHARE_AFTER.match(seg, h.end)
+    if share_word and len(out.indicator) + len(share_word.group(1)) <= _MAX:
+        # 服务业增加值比重: a share of the indicator is another indicator
+        out.indicator, out.indicator_id = out.indicator + share_word.group(1), ""
+    elif part:
+        _share(out, site)
+    return True
+
+
+def _from_text(seg: str, site: Site, lex: Lexicon, prior: list[Prior], out: Attribution, part: bool) -> Attribution:
+    """No lexicon entry: a counted noun, the clause's own phrase, or the chain's indicator."""
     ph = _phrase(seg, lex)
     name = _strip_subject(ph.name, lex)
     same = [p for p in prior if p.same_clause]
