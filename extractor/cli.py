@@ -18,9 +18,9 @@ COMMAND_MODULES = [
     "extractor.report",  # report
     "extractor.explain",  # explain
     "extractor.rules_cli",  # rules check
-    "extractor.sources.cli",  # adds --timeout/--no-repair/--max-mb to extract (after extractor.cli)
     "extractor.evaluate",  # eval
     "extractor.audit.cli",  # audit; adds --audit/--fail-on to extract (so it must come after extractor.cli)
+    "extractor.sources.cli",  # adds --timeout/--no-repair/--max-mb to extract (after extractor.cli)
     "extractor.panel",  # panel; adds --manifest/--no-db to extract and updates zhibiao.duckdb (after audit.cli)
     "extractor.plot",  # plot
 ]
