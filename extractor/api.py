@@ -93,6 +93,16 @@ def process_path(path: Path, doc_id: str, rules: Rules, encoding: str | None = N
         return DocResult(None, doc_id, str(path), error=f"document too complex to process ({exc.__class__.__name__})")
 
 
+def _names_a_file(source: str) -> bool:
+    """A short one-line string that is the path of an existing file (else it is report text)."""
+    if len(source) >= 1024 or "\n" in source or not Path(source).suffix:
+        return False
+    try:
+        return Path(source).is_file()
+    except (OSError, ValueError):  # a sentence with a "." is not a path: name too long, NUL byte
+        return False
+
+
 def extract(source: str | Path, *, rules_dir: str | Path | None = None, encoding: str | None = None) -> pd.DataFrame:
     """Extract the indicator table from a text (a str containing the report) or a file path.
 
@@ -101,8 +111,7 @@ def extract(source: str | Path, *, rules_dir: str | Path | None = None, encoding
     ['level', 'change', 'growth']
     """
     rules = load_rules(rules_dir)
-    if isinstance(source, Path) or (isinstance(source, str) and len(source) < 4096 and "\n" not in source
-                                    and Path(source).suffix and Path(source).is_file()):
+    if isinstance(source, Path) or _names_a_file(source):
         path = Path(source)
         doc = read_document(path, path.name, encoding)
     else:

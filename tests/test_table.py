@@ -21,3 +21,10 @@ def test_empty_table_keeps_schema(tmp_path):
 
     assert pq.read_schema(tmp_path / "indicators.parquet").names == INDICATOR_SCHEMA.names
     assert list(read_table(tmp_path / "indicators.csv").columns) == INDICATOR_COLUMNS
+
+
+def test_extract_long_text_with_a_dot_is_text_not_a_path():
+    from extractor import extract
+
+    text = "年初预算安排教育经费247276万元,比上年增加50676万元,增长25.78%。" * 30
+    assert len(extract(text)) == 90
