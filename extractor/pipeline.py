@@ -258,9 +258,10 @@ def _flag(figures: list[Figure], norm: Norm) -> None:
         return
     for f in figures:
         for a, b, flag in norm.flags:
-            if a - 10 < f.cand.end and f.cand.start < b + 10:
+            if a < f.cand.end and f.cand.start < b:
+                f.flags.append(flag)  # the figure stands inside repaired or damaged text
+            elif a - 10 < f.cand.end and f.cand.start < b + 10:
                 f.flags.append(f"{flag}_nearby")
-                break
 
 
 def to_rows(figures: list[Figure], norm: Norm, meta: DocMeta) -> list[dict]:
