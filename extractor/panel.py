@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from .errors import ZhibiaoError
+from .errors import OutputError, ZhibiaoError
 from .store import read_db_table, read_output, update_database
 from .table import _atomic, write_csv, write_parquet
 
@@ -438,7 +438,12 @@ def cmd_extract_db(args: argparse.Namespace, inner) -> int:
         os.environ[MANIFEST_ENV] = str(Path(args.manifest).resolve())
     rc = inner(args)
     if not getattr(args, "no_db", False) and Path(args.out).is_dir():
-        loaded = update_database(Path(args.out))
+        try:
+            loaded = update_database(Path(args.out))
+        except OutputError as exc:  # the tables are written; say why the database is behind them
+            print(f"zhibiao: {exc} (the tables are written; run `zhibiao panel {args.out}` to retry)",
+                  file=sys.stderr)
+            return rc or 1
         if loaded:
             print(f"database: {', '.join(f'{k} {v}' for k, v in loaded.items())} row(s) -> "
                   f"{Path(args.out) / 'zhibiao.duckdb'}", file=sys.stderr)
