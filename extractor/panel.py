@@ -96,10 +96,11 @@ def _frame(t: pa.Table | None) -> pd.DataFrame | None:
     return None if t is None else t.to_pandas()
 
 
-def load_inputs(out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+def load_inputs(out_dir: Path, use_db: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """Indicators, documents and derived rows: from the database (every run into out_dir) when
-    there is one, else from the files."""
-    ind = _frame(read_db_table(out_dir, "indicators")) if (out_dir / "zhibiao.duckdb").is_file() else None
+    there is one and `use_db`, else from the files (the last run only)."""
+    use = use_db and (out_dir / "zhibiao.duckdb").is_file()
+    ind = _frame(read_db_table(out_dir, "indicators")) if use else None
     docs = _frame(read_db_table(out_dir, "documents")) if ind is not None else None
     derived = _frame(read_db_table(out_dir, "derived")) if ind is not None else None
     if ind is None:
@@ -386,7 +387,7 @@ def run_panel(out_dir: Path | str, *, use_derived: bool = True, database: bool =
         raise ZhibiaoError(f"{out_dir}: no such output folder (run `zhibiao extract ... --out {out_dir}` first)")
     if database:
         update_database(out_dir)
-    ind, docs, derived = load_inputs(out_dir)
+    ind, docs, derived = load_inputs(out_dir, use_db=database)
     real = _load_direct(str(rules_dir or default_rules_dir())).real_growth  # periods.yaml only: fast
     panel = build_panel(ind, docs, derived, use_derived=use_derived, real_growth=real)
     if database:
