@@ -59,7 +59,7 @@ def vary(data: bytes, k: int) -> bytes:
 
 def build_corpus(size: int) -> Path:
     """bench/data/corpus-<size>/copy_NNNN/<name>.txt until the total reaches size bytes (reused if built)."""
-    folder = DATA / f"corpus-{size // 1_000_000}MB"
+    folder = DATA / f"corpus-{size // 1_000_000}MB"  # shared by every --tag
     done = folder / ".built"
     if done.exists():
         return folder
@@ -131,12 +131,13 @@ def snapshot() -> Path:
 
 
 SNAP: Path | None = None
+CLI_ARGS: list[str] = []
 
 
 def extract(inputs: list[Path], out: Path, workers: int, *, force: bool, kill_at: int | None = None) -> dict:
     """Run `zhibiao extract`; with kill_at, SIGKILL the process group once that many documents are committed."""
     cmd = [sys.executable, "-m", "extractor", "extract", *map(str, inputs), "--out", str(out),
-           "--workers", str(workers), "--no-progress"] + (["--force"] if force else [])
+           "--workers", str(workers), "--no-progress"] + (["--force"] if force else []) + CLI_ARGS
     before = os.times()
     t0 = time.perf_counter()
     env = dict(os.environ)
@@ -210,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--single-fraction", type=float, default=1.0,
                     help="run the 1-worker pass on this fraction of the copies (rates are per MB)")
     ap.add_argument("--sample-mb", type=float, default=10.0, help="MB of the corpus for the jieba.lcut ratio")
+    ap.add_argument("--cli-args", default="", help="more options for every `zhibiao extract`, e.g. '--no-db'")
+    ap.add_argument("--tag", default="", help="suffix for the output and report names")
     ap.add_argument("--skip", default="", help="comma list of parts to skip: single,parallel,kill,jieba")
     args = ap.parse_args(argv)
     if not REAL.is_dir():
@@ -218,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     skip = set(filter(None, args.skip.split(",")))
     global SNAP
     SNAP = snapshot()
+    CLI_ARGS.extend(args.cli_args.split())
     size = parse_size(args.size)
     t0 = time.perf_counter()
     corpus = build_corpus(size)
@@ -225,8 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     copies = sorted(p for p in corpus.iterdir() if p.is_dir())
     per_copy_docs, per_copy_bytes = info["docs"] // info["copies"], info["bytes"] // info["copies"]
     result: dict = {"size": args.size, "corpus": {**info, "build_s": round(time.perf_counter() - t0, 1)},
-                    "workers": args.workers, "cpus": os.cpu_count(), "load_avg_start": os.getloadavg()}
-    stem = f"{size // 1_000_000}MB"
+                    "workers": args.workers, "cpus": os.cpu_count(), "load_avg_start": os.getloadavg(),
+                    "cli_args": args.cli_args}
+    stem = f"{size // 1_000_000}MB{args.tag}"
     report = DATA / f"scale-{stem}.json"
 
     def save() -> None:

@@ -178,6 +178,18 @@ def _bar(total_bytes: int, ndocs: int, progress: bool | None):
 
 
 @contextlib.contextmanager
+def _returning_memory_pool():
+    """Arrow's default allocator (mimalloc) keeps freed pages: streaming 10^5 rows through the writers
+    left the process ~70 MB larger per 10^5 rows; the system allocator gives them back."""
+    old = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(old)
+
+
+@contextlib.contextmanager
 def _sigterm_as_interrupt():
     """SIGTERM (a scheduler stopping the job) saves the finished chunk, like Ctrl-C."""
     if threading.current_thread() is not threading.main_thread():
@@ -384,7 +396,8 @@ def run_extract(
             eng.close()
     summary.processed = len(plan.tasks)
     summary.documents = len(plan.items) + len(head_docs)
-    _rebuild(plan, state, out_dir, formats, head_rows, head_docs, summary)
+    with _returning_memory_pool():
+        _rebuild(plan, state, out_dir, formats, head_rows, head_docs, summary)
     return summary
 
 
