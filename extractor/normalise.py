@@ -206,6 +206,8 @@ def _drop_overlaps(edits: list[Edit]) -> list[Edit]:
 
 
 _HK_THOUSANDS = regex.compile(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?![\d.])")
+_SPACED_POINT = regex.compile(r"(?<![\d.])\d+[ \t]+\.[ \t]*\d+(?![\d.])")
+_SPACED_DIGITS = regex.compile(r"(?<![\d.])\d(?:[ \t]\d){2,}(?![\d.])(?=[ \t]*[\p{Han}%])")
 _NUM_UNIT_GAP = regex.compile(r"(?<=[\d.])[ \t\u00a0]*\n?[ \t\u00a0]*(?=[\p{Han}%‰])")
 _HAN_GAP = regex.compile(r"(?<=\p{Han})[ \t\u00a0]+(?=\p{Han})")
 _WRAP = regex.compile(r"(?<=[^\s])[ \t]*\n(?![ \t]{2}|\u3000|\n|[ \t]*[一二三四五六七八九十]+、|[ \t]*[(（]|[ \t]*\d+[.．、](?!\d))[ \t]?(?=\S)")
@@ -260,6 +262,10 @@ def join_splits(text: str) -> list[Edit]:
         for k, ch in enumerate(m.group()):
             if not ch.isdigit():
                 edits.append((base + k, base + k + 1, ""))
+    for pat in (_SPACED_POINT, _SPACED_DIGITS):  # "8 ．8 ％", "1 6 5 5 亿美元" (typeset archives)
+        for m in pat.finditer(text):
+            base = m.start()
+            edits.extend((base + k, base + k + 1, "") for k, ch in enumerate(m.group()) if ch in " \t")
     for m in _NUM_UNIT_GAP.finditer(text):
         if m.end() > m.start():
             edits.append((m.start(), m.end(), ""))

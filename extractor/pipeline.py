@@ -29,6 +29,7 @@ _YEAR = regex.compile(r"(截至|截止|到)?((?:19|20)\d{2})年(底|末|初|年�
 _HEADING = regex.compile(r"(?m)^[ \t\u3000]*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|附件\s*\d*)?[^\n]{0,40}$")
 _NUMBERING = regex.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.．、])|(?:19|20)\d{2}年?")
 _FIGURE_IN_LINE = regex.compile(r"\d")
+_SENTENCE_START = regex.compile(r"(?:^|[。！？\n])[ \t\u3000]*")
 _SMALL_ONE_UNITS = set("个项所家场期次件批条座名位人户套张架台辆处种类部篇本只头门节间")
 
 
@@ -144,21 +145,40 @@ def candidate_decisions(text: str, rules: Rules) -> list[tuple[Candidate, str]]:
 
 
 def _sections(text: str, rules: Rules, year: int | None) -> tuple[list[int], list[str]]:
-    """Positions where a plan or review section starts (headings and lead-ins)."""
+    """Positions where a plan or review section starts: headings, and review lead-ins
+    ("过去一年，…") whose paragraph reports outcomes inside a plan section."""
     pos, state = [0], ["review"]
     for m in _HEADING.finditer(text):
         line = m.group().strip()
         if not line or line.endswith(("。", "；")) or _FIGURE_IN_LINE.search(_NUMBERING.sub("", line)):
             continue  # a short line that states a figure is a sentence, not a heading
-        new = ""
-        if any(p.search(line) for p in rules.sections["plan"]):
-            new = "plan"
-        elif any(p.search(line) for p in rules.sections["review"]):
-            new = "review"
+        new = _heading_state(line, rules)
         if new and new != state[-1]:
             pos.append(m.start())
             state.append(new)
-    return pos, state
+    leads = [p for p in rules.sections.get("review_lead", [])]
+    if not leads or "plan" not in state:
+        return pos, state
+    events = list(zip(pos, state, strict=True))
+    for m in _SENTENCE_START.finditer(text):
+        at = m.end()
+        if state[bisect.bisect_right(pos, at) - 1] != "plan":
+            continue
+        if any(p.match(text, at) for p in leads):
+            end = text.find("\n", at)
+            events += [(at, "review"), (len(text) if end < 0 else end, "plan")]
+    events.sort(key=lambda e: e[0])
+    return [e[0] for e in events], [e[1] for e in events]
+
+
+def _heading_state(line: str, rules: Rules) -> str:
+    """plan or review for a heading; when it names both, the one it names first."""
+    found = []
+    for name in ("plan", "review"):
+        hits = [m.start() for p in rules.sections[name] for m in [p.search(line)] if m]
+        if hits:
+            found.append((min(hits), name))
+    return min(found)[1] if found else ""
 
 
 def _span_start(bounds: list[int], i: int) -> int:

@@ -88,7 +88,7 @@ TOP_KEYS: dict[str, set[str]] = {
     "exclusions.yaml": {"exclusions"},
     "patterns/kinds.yaml": {"rules"},
     "patterns/ranks.yaml": {"ranks"},
-    "sections.yaml": {"plan", "review"},
+    "sections.yaml": {"plan", "review", "review_lead"},
     "indicators.yaml": {"indicators", "generic_heads", "not_indicators", "keep_verbs", "light_verbs", "nouns",
                         "noun_suffixes", "modifiers"},
     "subjects.yaml": {"words", "patterns"},
@@ -394,7 +394,7 @@ def load_rules_uncached(directory: Path | str | None = None) -> Rules:
             else:
                 ranks.append((e["id"], pat))
 
-    sections: dict[str, list[regex.Pattern]] = {"plan": [], "review": []}
+    sections: dict[str, list[regex.Pattern]] = {"plan": [], "review": [], "review_lead": []}
     for key in sections:
         for i, p in enumerate((raw["sections.yaml"] or {}).get(key) or []):
             pat = compile_pattern(p, f"sections.yaml: {key}[{i}]", problems)
