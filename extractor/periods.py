@@ -225,7 +225,10 @@ def section_year(text: str, at: int, year: int | None, doc_kind: str, section: s
     pos, years = heading_years(text, pr)
     k = bisect.bisect_right(pos, at) - 1
     if k >= 0 and (fig_kind != "target" or years[k] >= (year or 0)):
-        return years[k]
+        # an outcome in a review paragraph under a plan heading (三、2011年的工作 / 过去一年，…)
+        # is not about the heading's year: the report's kind says which year it reviews
+        if not (section == "review" and fig_kind != "target" and year and years[k] >= year):
+            return years[k]
     if year is None:
         return None
     dk = pr.kind(doc_kind)
