@@ -21,7 +21,7 @@ def cases():
             yield pytest.param(c, id=c["id"])
 
 
-@pytest.mark.parametrize("case", cases())
+@pytest.mark.parametrize("case", list(cases()))
 def test_case(case, rules):
     res = audit_text(case["text"], rules, only={case["check"]})
     assert res.statuses() == case["expect"], [c.expression + " | " + c.message for c in res.checks]
