@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,13 @@ def outputs(out: Path) -> tuple[bytes, bytes]:
 
 
 @pytest.fixture
+def frozen(tmp_path):
+    """A private copy of rules/: other work may edit the shared one while these tests run."""
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    return load_rules(tmp_path / "rules")
+
+
+@pytest.fixture
 def corpus(tmp_path):
     return make_corpus(tmp_path / "c", n=8)
 
@@ -54,9 +62,10 @@ def test_a_changed_file_is_redone_alone(tmp_path, rules, corpus):
     assert outputs(tmp_path / "o") == outputs(tmp_path / "fresh")
 
 
-def test_changed_rules_redo_everything_and_force_too(tmp_path, rules, corpus):
+def test_changed_rules_redo_everything_and_force_too(tmp_path, frozen, corpus):
+    rules = frozen
     run(corpus, tmp_path / "o", rules, workers=1)
-    other = tmp_path / "rules"
+    other = tmp_path / "rules2"
     shutil.copytree(rules.directory, other)
     with open(other / "units.yaml", "a", encoding="utf-8") as fh:
         fh.write("\n# a comment changes the rules version\n")
@@ -104,9 +113,10 @@ KILLER = textwrap.dedent("""
 """)
 
 
-def test_sigkill_loses_at_most_the_unfinished_chunk(tmp_path, rules, corpus):
-    out = tmp_path / "o"
-    proc = subprocess.run([sys.executable, "-c", KILLER, str(corpus), str(out), "6"], cwd=ROOT,
+def test_sigkill_loses_at_most_the_unfinished_chunk(tmp_path, frozen, corpus):
+    rules, out = frozen, tmp_path / "o"
+    env = dict(os.environ, ZHIBIAO_RULES=str(frozen.directory))
+    proc = subprocess.run([sys.executable, "-c", KILLER, str(corpus), str(out), "6"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == -9, proc.stderr
     assert not (out / "indicators.csv").exists()
