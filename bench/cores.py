@@ -27,7 +27,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--workers", default="1,2,4,8,16", help="comma list of worker counts")
     ap.add_argument("--real", help="folder of real .txt reports (default ../shared/corpus/real)")
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--cli-args", default="--no-db", help="extra `zhibiao extract` options (default: --no-db)")
     args = ap.parse_args(argv)
+    scale.CLI_ARGS.extend(args.cli_args.split())
     if args.real:
         scale.REAL = Path(args.real)
     if not scale.REAL.is_dir():
