@@ -104,6 +104,7 @@ def _options(doc_options: dict | None, out_dir: Path) -> dict:
 
 def _config(encoding: str | None, opts: dict) -> str:
     """What besides the file and the rules changes the output: a document done otherwise is redone."""
+    opts = {k: (Path(v).resolve() if isinstance(v, Path) else v) for k, v in opts.items()}  # out/ == ./out/
     blob = json.dumps({"encoding": encoding, "options": opts}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 

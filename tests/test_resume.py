@@ -142,3 +142,9 @@ def test_torn_journal_line_and_lost_part_are_survived(tmp_path, rules, corpus):
     assert [parses(x) for x in after] == [True] * (len(lines) - 1) + [False] + [True] * 4
     run(corpus, tmp_path / "fresh", rules, workers=1)
     assert outputs(out) == outputs(tmp_path / "fresh")
+
+
+def test_the_same_output_folder_spelled_otherwise_still_resumes(tmp_path, rules, corpus, monkeypatch):
+    run(corpus, tmp_path / "o", rules, workers=1)
+    monkeypatch.chdir(tmp_path)
+    assert run(corpus, Path("o"), rules, workers=1).skipped == 9
