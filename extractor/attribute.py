@@ -92,8 +92,8 @@ def prepare(lex: Lexicon) -> None:
 def clean(text: str, lex: Lexicon | None) -> str:
     """Drop quotes and modifiers (ages, per-capita frames) that are never part of a name."""
     text = _QUOTES.sub("", text)
-    for pat in lex.modifiers if lex else ():
-        text = pat.sub("", text)
+    if lex is not None and lex.modifiers_re is not None:
+        text = lex.modifiers_re.sub("", text)
     return text
 
 
@@ -108,7 +108,7 @@ def _nominal(tag: str) -> bool:
 def _tag(text: str, lex: Lexicon | None) -> list[tuple[str, str]]:
     """Segment and tag; a one-character noun suffix (率, 量, 桩) joins the word before it as a noun."""
     out: list[tuple[str, str]] = []
-    nouns = set(lex.nouns) if lex is not None else set()
+    nouns = lex.noun_set if lex is not None else frozenset()
     for word, tag in segment.tag(text):
         if word in nouns:
             tag = "n"  # the dictionary may already hold it with another tag

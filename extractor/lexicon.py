@@ -65,12 +65,18 @@ class Lexicon:
     _by_surface: dict[str, Indicator] = field(default_factory=dict)
     _surface_re: regex.Pattern | None = None
     _subject_re: regex.Pattern | None = None
+    _cache: dict[str, tuple[Hit, ...]] = field(default_factory=dict, repr=False, compare=False)
+    noun_set: frozenset[str] = frozenset()
+    modifiers_re: regex.Pattern | None = None  # every modifier in one pass (attribute.clean)
 
     def __post_init__(self) -> None:
         for ind in self.indicators:
             for s in (ind.name, *ind.synonyms):
                 self._by_surface.setdefault(s, ind)
         self._surface_re = _alternation(self._by_surface)
+        self.noun_set = frozenset(self.nouns)
+        if self.modifiers:
+            self.modifiers_re = regex.compile("|".join(f"(?:{p.pattern})" for p in self.modifiers))
         self._subject_re = _alternation(self.subject_words)
 
     def words(self) -> list[str]:
@@ -78,7 +84,18 @@ class Lexicon:
         return list(self._by_surface) + [w for w in self.subject_words if len(w) > 1] + list(self.nouns)
 
     def indicators_in(self, text: str) -> list[Hit]:
-        """Every lexicon hit in text, longest surface first at each position, no overlaps."""
+        """Every lexicon hit in text, longest surface first at each position, no overlaps.
+        Memoised: attribution asks again about the same clause for each figure in it."""
+        cache = self._cache
+        if text in cache:
+            return list(cache[text])
+        hits = self._indicators_in(text)
+        if len(cache) > 4096:
+            cache.clear()
+        cache[text] = tuple(hits)
+        return hits
+
+    def _indicators_in(self, text: str) -> list[Hit]:
         hits: list[Hit] = []
         if self._surface_re is not None:
             hits += [Hit(m.start(), m.end(), m.group(), self._by_surface[m.group()])
