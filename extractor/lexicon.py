@@ -154,10 +154,10 @@ def _str_list(value: Any, where: str, problems: list[str]) -> list[str]:
 def _simplified(s: str) -> str:
     """The Simplified form (names must already be Simplified: the text is, after normalisation)."""
     try:
-        import opencc
+        from .normalise import _opencc  # one converter per process: building one costs ~4 ms
 
-        return opencc.OpenCC("t2s").convert(s)
-    except Exception:  # noqa: BLE001 - without opencc the check is skipped, not the load
+        return _opencc().convert(s)
+    except ImportError:  # without opencc the check is skipped, not the load
         return s
 
 
