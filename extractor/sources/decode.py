@@ -46,12 +46,9 @@ def decode_bytes(data: bytes, path: str = "<bytes>", encoding: str | None = None
                 return data[len(bom):].decode(codec), name
             except UnicodeDecodeError:
                 raise SourceError(path, f"{name} byte-order mark but undecodable bytes") from None
-    wide = _looks_wide(data)
-    if wide:
-        try:
-            return data.decode(wide), wide
-        except UnicodeDecodeError:
-            pass
+    found = _try_decode(data, _looks_wide(data))
+    if found:
+        return found
     if b"\x00" in data[:4096]:
         raise SourceError(path, "binary file (NUL bytes), not a text report")
     try:
@@ -61,13 +58,17 @@ def decode_bytes(data: bytes, path: str = "<bytes>", encoding: str | None = None
     mixed = _decode_mixed(data)
     if mixed is not None:
         return mixed
-    wide = _utf16_without_nuls(data)
-    if wide:
-        try:
-            return data.decode(wide), wide
-        except UnicodeDecodeError:
-            pass
-    return _decode_legacy(data, path)
+    return _try_decode(data, _utf16_without_nuls(data)) or _decode_legacy(data, path)
+
+
+def _try_decode(data: bytes, codec: str | None) -> tuple[str, str] | None:
+    """(text, codec) when a guessed codec decodes the bytes strictly, else None."""
+    if not codec:
+        return None
+    try:
+        return data.decode(codec), codec
+    except UnicodeDecodeError:
+        return None
 
 
 def _decode_legacy(data: bytes, path: str) -> tuple[str, str]:
