@@ -161,13 +161,16 @@ def _trim(name: str, lex: Lexicon | None) -> str:
     name = _TRIM_HEAD.sub("", name)
     name = _TRIM_TAIL.sub("", name)
     if lex is not None:
-        head = next((v for v in lex.light_verbs if len(v) > 1 and name.startswith(v) and len(name) - len(v) >= _MIN), "")
+        head = next((v for v in lex.light_verb_heads if name.startswith(v) and len(name) - len(v) >= _MIN), "")
         name = name[len(head):]  # 力争电力总装机 -> 电力总装机
-        rest = name
-        for w in lex.not_indicators:
-            rest = rest.replace(w, "")
-        if len(rest) < _MIN:
+        if len(name) < _MIN:
             return ""
+        if lex.not_indicators_re is not None and lex.not_indicators_re.search(name):
+            rest = name  # only then can the removals (longest first, in turn) shorten it
+            for w in lex.not_indicators:
+                rest = rest.replace(w, "")
+            if len(rest) < _MIN:
+                return ""
     return name
 
 
@@ -398,7 +401,7 @@ _COORD_START = regex.compile(r"^(?:和|及|与|以及|、)")
 
 
 def _keep_verb_of(name: str, lex: Lexicon) -> str:
-    return next((v for v in sorted(lex.keep_verbs, key=len, reverse=True) if name.startswith(v)), "")
+    return next((v for v in lex.keep_verbs_longest if name.startswith(v)), "")
 
 
 def attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
@@ -520,7 +523,7 @@ def _share(out: Attribution, site: Site) -> Attribution:
 def _named(out: Attribution, name: str, lex: Lexicon, site: Site | None = None) -> Attribution:
     """A name found in the text; its lexicon id when the name is a canonical name of a fitting family."""
     out.indicator = out.indicator_raw = name
-    ind = next((i for i in lex.indicators if i.name == name), None)
+    ind = lex.by_name.get(name)
     fits = ind is not None and (site is None or _fitting([Hit(0, 0, name, ind)], site))
     out.indicator_id = ind.id if fits else ""
     return out

@@ -69,6 +69,12 @@ class Lexicon:
     _cache: dict[str, tuple[Hit, ...]] = field(default_factory=dict, repr=False, compare=False)
     noun_set: frozenset[str] = frozenset()
     modifiers_re: regex.Pattern | None = None  # every modifier in one pass (attribute.clean)
+    #: derived once for attribution's hot paths (see __post_init__)
+    by_name: dict[str, Indicator] = field(default_factory=dict, repr=False, compare=False)
+    keep_verbs_longest: tuple[str, ...] = ()
+    light_verb_heads: tuple[str, ...] = ()
+    not_indicators_re: regex.Pattern | None = None
+    _subject_cache: dict[str, tuple[Hit, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for ind in self.indicators:
@@ -79,6 +85,12 @@ class Lexicon:
         if self.modifiers:
             self.modifiers_re = regex.compile("|".join(f"(?:{p.pattern})" for p in self.modifiers))
         self._subject_re = _alternation(self.subject_words)
+        for ind in self.indicators:
+            self.by_name.setdefault(ind.name, ind)
+        # longest first, so that the choice never depends on set order
+        self.keep_verbs_longest = tuple(sorted(self.keep_verbs, key=lambda v: (-len(v), v)))
+        self.light_verb_heads = tuple(v for v in sorted(self.light_verbs, key=lambda v: (-len(v), v)) if len(v) > 1)
+        self.not_indicators_re = _alternation(self.not_indicators)
 
     def words(self) -> list[str]:
         """Every surface to keep whole when segmenting (jieba user words)."""
@@ -108,7 +120,17 @@ class Lexicon:
         return _no_overlaps(hits)
 
     def subjects_in(self, text: str) -> list[Hit]:
-        """Every subject word or pattern hit in text, without overlaps."""
+        """Every subject word or pattern hit in text, without overlaps (memoised like indicators_in)."""
+        cache = self._subject_cache
+        if text in cache:
+            return list(cache[text])
+        hits = self._subjects_in(text)
+        if len(cache) > 4096:
+            cache.clear()
+        cache[text] = tuple(hits)
+        return hits
+
+    def _subjects_in(self, text: str) -> list[Hit]:
         hits: list[Hit] = []
         if self._subject_re is not None:
             hits += [Hit(m.start(), m.end(), m.group()) for m in self._subject_re.finditer(text)]
