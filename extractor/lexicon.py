@@ -16,7 +16,7 @@ from typing import Any
 
 import regex
 
-from .rules import EXTRA_LOADERS, UNIT_FAMILIES, _load_yaml, compile_pattern
+from .rules import EXTRA_LOADERS, UNIT_FAMILIES, _load_yaml, compile_pattern, guarded_finditer
 from .scan import trie_regex
 
 INDICATORS_FILE = "indicators.yaml"
@@ -75,6 +75,7 @@ class Lexicon:
     light_verb_heads: tuple[str, ...] = ()
     not_indicators_re: regex.Pattern | None = None
     _subject_cache: dict[str, tuple[Hit, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _patterns: tuple[tuple[Indicator, regex.Pattern], ...] = field(default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for ind in self.indicators:
@@ -91,6 +92,7 @@ class Lexicon:
         self.keep_verbs_longest = tuple(sorted(self.keep_verbs, key=lambda v: (-len(v), v)))
         self.light_verb_heads = tuple(v for v in sorted(self.light_verbs, key=lambda v: (-len(v), v)) if len(v) > 1)
         self.not_indicators_re = _alternation(self.not_indicators)
+        self._patterns = tuple((ind, pat) for ind in self.indicators for pat in ind.patterns)
 
     def words(self) -> list[str]:
         """Every surface to keep whole when segmenting (jieba user words)."""
@@ -111,13 +113,12 @@ class Lexicon:
     def _indicators_in(self, text: str) -> list[Hit]:
         hits: list[Hit] = []
         if self._surface_re is not None:
-            hits += [Hit(m.start(), m.end(), m.group(), self._by_surface[m.group()])
-                     for m in self._surface_re.finditer(text)]
-        for ind in self.indicators:
-            for pat in ind.patterns:
-                hits += [Hit(m.start(), m.end(), m.group(), ind)
-                         for m in pat.finditer(text, timeout=0.5) if m.end() > m.start()]
-        return _no_overlaps(hits)
+            by_surface = self._by_surface
+            hits += [Hit(*m.span(), g, by_surface[g]) for m in self._surface_re.finditer(text) for g in (m.group(),)]
+        found = [Hit(m.start(), m.end(), m.group(), ind) for ind, pat in self._patterns
+                 for m in guarded_finditer(pat, text, 0.5) if m.end() > m.start()]
+        # one finditer's matches never overlap: only pattern hits need the overlap pass
+        return _no_overlaps(hits + found) if found else hits
 
     def subjects_in(self, text: str) -> list[Hit]:
         """Every subject word or pattern hit in text, without overlaps (memoised like indicators_in)."""
@@ -133,11 +134,10 @@ class Lexicon:
     def _subjects_in(self, text: str) -> list[Hit]:
         hits: list[Hit] = []
         if self._subject_re is not None:
-            hits += [Hit(m.start(), m.end(), m.group()) for m in self._subject_re.finditer(text)]
-        for pat in self.subject_patterns:
-            hits += [Hit(m.start(), m.end(), m.group()) for m in pat.finditer(text, timeout=0.5)
-                     if m.end() > m.start()]
-        return _no_overlaps(hits)
+            hits += [Hit(*m.span(), m.group()) for m in self._subject_re.finditer(text)]
+        found = [Hit(m.start(), m.end(), m.group()) for pat in self.subject_patterns
+                 for m in guarded_finditer(pat, text, 0.5) if m.end() > m.start()]
+        return _no_overlaps(hits + found) if found else hits
 
     def by_id(self, ind_id: str) -> Indicator | None:
         return next((i for i in self.indicators if i.id == ind_id), None)
