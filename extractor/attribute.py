@@ -11,7 +11,10 @@ about and stay out of the name.  A figure with no name of its own (比上年增�
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import regex
 
@@ -67,6 +70,31 @@ class Site:
     sentence_before: str  # since the clause chain's start (the last 。！？)
 
 
+T = TypeVar("T")
+
+
+def _memo(fn: Callable[[str, Lexicon | None], T]) -> Callable[[str, Lexicon | None], T]:
+    """Memoise fn(text, lex) in the lexicon's caches.
+
+    Why: each figure asks about its clause again (the clause's subject, the phrase before it, its
+    tags), so a clause with five figures was cleaned, tagged and searched five times.  The
+    functions are pure given the lexicon, and callers never mutate what they return."""
+    name = fn.__qualname__
+
+    @functools.wraps(fn)
+    def memoised(text: str, lex: Lexicon | None) -> T:
+        if lex is None:
+            return fn(text, lex)
+        cache = lex.memo(name)
+        try:
+            return cache[text]
+        except KeyError:
+            out = cache[text] = fn(text, lex)
+            return out
+
+    return memoised
+
+
 def basis_of(before: str) -> str:
     """The comparison basis named before a change or growth: 上年, 2009年, 全省平均水平."""
     found = ""
@@ -89,6 +117,7 @@ def prepare(lex: Lexicon) -> None:
     segment.add_words(lex.words())
 
 
+@_memo
 def clean(text: str, lex: Lexicon | None) -> str:
     """Drop quotes and modifiers (ages, per-capita frames) that are never part of a name."""
     text = _QUOTES.sub("", text)
@@ -105,6 +134,7 @@ def _nominal(tag: str) -> bool:
     return t in NOMINAL or (t.startswith("n") and t not in STOP_TAGS)
 
 
+@_memo
 def _tag(text: str, lex: Lexicon | None) -> list[tuple[str, str]]:
     """Segment and tag; a one-character noun suffix (率, 量, 桩) joins the word before it as a noun."""
     out: list[tuple[str, str]] = []
@@ -157,6 +187,7 @@ def _trailing_span(toks: list[tuple[str, str]], verbs: frozenset[str] = frozense
     return i, j, tail
 
 
+@_memo
 def _trim(name: str, lex: Lexicon | None) -> str:
     name = _TRIM_HEAD.sub("", name)
     name = _TRIM_TAIL.sub("", name)
@@ -179,6 +210,7 @@ def noun_phrase(text: str, lex: Lexicon | None = None) -> str:
     return _phrase(clean(text, lex), lex).name
 
 
+@_memo
 def _phrase(text: str, lex: Lexicon | None) -> Phrase:
     """The trailing phrase, widened when it is generic, with an action verb when one makes the count."""
     text = _TRIM_TAIL.sub("", text.strip())
@@ -258,6 +290,7 @@ def _run(toks: list[tuple[str, str]], k: int) -> int:
     return k
 
 
+@_memo
 def counted_noun(after: str, lex: Lexicon | None) -> tuple[str, str]:
     """(noun, verb phrase) a count stands before: '个项目' -> ('项目', ''); '人参保' -> ('', '参保').
 
@@ -319,6 +352,7 @@ def _fit(toks: list[tuple[str, str]]) -> str:
 # --------------------------------------------------------------------------- attribution
 
 
+@_memo
 def _own_subjects(text: str, lex: Lexicon) -> list:
     """Subject words in text, except those inside an indicator name (城镇 in 城镇新增就业)."""
     text = clean(text, None)

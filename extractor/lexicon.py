@@ -76,6 +76,7 @@ class Lexicon:
     not_indicators_re: regex.Pattern | None = None
     _subject_cache: dict[str, tuple[Hit, ...]] = field(default_factory=dict, repr=False, compare=False)
     _patterns: tuple[tuple[Indicator, regex.Pattern], ...] = field(default=(), repr=False, compare=False)
+    _memos: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for ind in self.indicators:
@@ -138,6 +139,14 @@ class Lexicon:
         found = [Hit(m.start(), m.end(), m.group()) for pat in self.subject_patterns
                  for m in guarded_finditer(pat, text, 0.5) if m.end() > m.start()]
         return _no_overlaps(hits + found) if found else hits
+
+    def memo(self, name: str, limit: int = 8192) -> dict:
+        """A bounded cache for a pure function of (text, this lexicon), e.g. attribution's phrase
+        finder: its answers hold as long as the lexicon (and the words it taught the segmenter) do."""
+        cache = self._memos.get(name)
+        if cache is None or len(cache) > limit:
+            cache = self._memos[name] = {}
+        return cache
 
     def by_id(self, ind_id: str) -> Indicator | None:
         return next((i for i in self.indicators if i.id == ind_id), None)
