@@ -33,6 +33,8 @@ _BASIS = regex.compile(
     r"(?:比|较|同比)(上年同期|上年底|上年末|上年|去年同期|去年|上一年|\d{4}年(?:底|末)?)?"
     r"|(?:高于|低于|超过|快于|慢于)((?:全国|全省|全市|全区|全州|全县)[^，。；,;]{0,8}?(?:平均水平|平均|水平))"
 )
+_DIGIT = regex.compile(r"\d")
+_CLAUSE_SPLIT = regex.compile(r"[，,；;：:]")
 _MAX, _MIN = 12, 2
 _PEOPLE_UNITS = set("人名位")
 _lexicon_words_added: set[int] = set()
@@ -265,7 +267,7 @@ def _widen(toks: list[tuple[str, str]], j: int, lex: Lexicon) -> str:
     for k in range(j - 1, -1, -1):
         word, tag = toks[k]
         t = tag.lower()
-        if t in ("x", "w", "q", "t") or regex.search(r"\d", word) or len(out) + len(word) > _MAX:
+        if t in ("x", "w", "q", "t") or _DIGIT.search(word) or len(out) + len(word) > _MAX:
             break
         if (t in ("p", "c", "r") or word in lex.light_verbs) and out:
             break
@@ -572,7 +574,7 @@ def _from_earlier_clauses(site: Site, lex: Lexicon, out: Attribution, fallback: 
         h = hits[-1]
         out.indicator, out.indicator_raw, out.indicator_id = h.indicator.name, h.surface, h.indicator.id
         return out
-    for part in reversed([p for p in regex.split(r"[，,；;：:]", earlier) if p.strip()]):
+    for part in reversed([p for p in _CLAUSE_SPLIT.split(earlier) if p.strip()]):
         name = _strip_subject(_phrase(part, lex).name, lex)
         if name and not _generic(name, lex):
             return _named(out, name, lex, site)
