@@ -10,6 +10,7 @@ entry and reason (see `rules.EXTRA_LOADERS`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,8 +65,8 @@ class Lexicon:
     subject_words: tuple[str, ...] = ()
     subject_patterns: tuple[regex.Pattern, ...] = ()
     _by_surface: dict[str, Indicator] = field(default_factory=dict)
-    _surface_re: regex.Pattern | None = None
-    _subject_re: regex.Pattern | None = None
+    _surface_re: re.Pattern | None = None
+    _subject_re: re.Pattern | None = None
     _cache: dict[str, tuple[Hit, ...]] = field(default_factory=dict, repr=False, compare=False)
     noun_set: frozenset[str] = frozenset()
     modifiers_re: regex.Pattern | None = None  # every modifier in one pass (attribute.clean)
@@ -73,7 +74,7 @@ class Lexicon:
     by_name: dict[str, Indicator] = field(default_factory=dict, repr=False, compare=False)
     keep_verbs_longest: tuple[str, ...] = ()
     light_verb_heads: tuple[str, ...] = ()
-    not_indicators_re: regex.Pattern | None = None
+    not_indicators_re: re.Pattern | None = None
     _subject_cache: dict[str, tuple[Hit, ...]] = field(default_factory=dict, repr=False, compare=False)
     _patterns: tuple[tuple[Indicator, regex.Pattern], ...] = field(default=(), repr=False, compare=False)
     _memos: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
@@ -152,13 +153,15 @@ class Lexicon:
         return next((i for i in self.indicators if i.id == ind_id), None)
 
 
-def _alternation(words: Any) -> regex.Pattern | None:
+def _alternation(words: Any) -> re.Pattern | None:
     """One regex for many literal words; the longest wins at each position (城镇居民 over 城镇).
-    Built as a trie: one branch per character instead of trying hundreds of words everywhere."""
+    Built as a trie: one branch per character instead of trying hundreds of words everywhere.
+    Compiled with the standard `re`: for literals it means the same, and it skips positions by
+    the set of first characters, which makes it ~3x faster than `regex` on a clause."""
     words = sorted({w for w in words if w})
     if not words:
         return None
-    return regex.compile(trie_regex(words))
+    return re.compile(trie_regex(words))
 
 
 def _no_overlaps(hits: list[Hit]) -> list[Hit]:
