@@ -358,8 +358,11 @@ def _fit(toks: list[tuple[str, str]]) -> str:
 def _own_subjects(text: str, lex: Lexicon) -> list:
     """Subject words in text, except those inside an indicator name (城镇 in 城镇新增就业)."""
     text = clean(text, None)
+    hits = lex.subjects_in(text)
+    if not hits:
+        return hits  # the indicator search is only needed to discard hits
     names = lex.indicators_in(text)
-    return [h for h in lex.subjects_in(text) if not any(n.start <= h.start and h.end <= n.end for n in names)]
+    return [h for h in hits if not any(n.start <= h.start and h.end <= n.end for n in names)]
 
 
 def _subject(site: Site, lex: Lexicon, prior: list[Prior]) -> str:
