@@ -60,6 +60,8 @@ class Figure:
     sentence_start: int = 0
     #: the text the kind rules looked at (kept for `explain`)
     context: Context | None = None
+    #: what attribution returned, kept so later figures of the chain need not rebuild it
+    attribution: Attribution | None = None
 
 
 def _exclusion_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
@@ -258,10 +260,10 @@ def _attribute(fig: Figure, ctx: Context, figures: list[Figure], text: str, meta
     chain = min(max(max(text.rfind(ch, lo, c.start) for ch in "。！？") + 1, lo), fig.sentence_start)
     site = Site(kind=fig.kind, family=c.family, unit=c.unit, before=ctx.before, after=ctx.after,
                 clause_before=text[fig.clause_start:c.start], sentence_before=text[chain:c.start])
-    prior = [Prior(Attribution(f.indicator, f.indicator_raw, f.subject, f.basis, f.indicator_id), f.cand.family,
-                   f.kind, f.clause_start == fig.clause_start)
+    prior = [Prior(f.attribution or Attribution(f.indicator, f.indicator_raw, f.subject, f.basis, f.indicator_id),
+                   f.cand.family, f.kind, f.clause_start == fig.clause_start)
              for f in figures[-12:] if f.cand.start >= chain]
-    a = attribute(site, lex, prior)
+    a = fig.attribution = attribute(site, lex, prior)
     fig.indicator, fig.indicator_raw, fig.indicator_id = a.indicator, a.indicator_raw, a.indicator_id
     fig.subject, fig.basis = a.subject, a.basis
     fig.period = _period(text, fig.sentence_start, c.start, meta, ctx.section, fig.kind, c.end, rules)
