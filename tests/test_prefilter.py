@@ -1,0 +1,91 @@
+"""The speed-ups of the candidate and kind stages must give exactly the answers of the plain code.
+
+prefilter.gate may only say "cannot match" when the search finds nothing; classify must return what
+trying every rule in order returns.  Each is checked against the plain computation on the rules' own patterns and
+on random texts made of the characters those patterns name.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import regex
+
+from extractor import kinds
+from extractor.kinds import Context, _holds, classify
+from extractor.prefilter import gate, required_literals
+
+
+@pytest.mark.parametrize("pattern,expected", [
+    ("增长|增加", {"增"}),  # the parser factors out the common 增
+    ("(?:增|涨)幅", {"幅"}),
+    ("(?:从|由)[^，]{0,20}$", {"从", "由"}),
+    ("ab(?=cd)", {"ab"}),
+    ("(?:ab)?c", {"c"}),
+    ("(?:ab)+c", {"ab"}),
+    ("(a)?(?(1)xy|z)", {"xy", "z"}),
+    ("x{,3}yz", {"yz"}),
+    ("已|已累计", {"已"}),  # containing 已累计 implies containing 已
+])
+def test_required_literals(pattern, expected):
+    assert required_literals(pattern) == frozenset(expected)
+
+
+@pytest.mark.parametrize("pattern", [
+    r"\p{Han}增长",  # regex-only syntax the stdlib cannot read
+    r"(?:增长){e<=1}",  # fuzzy: may match without the literal
+    r"(?i)abc", r"(?x) a b", r"[[:alpha:]]x", r"\L<w>", r"(?<name>a)",
+    r"a|", r"x*", r"\d+", r"(?:ab)?", r"(?!ab)c?",
+])
+def test_no_literal_is_claimed_when_unsure(pattern):
+    assert required_literals(pattern) is None
+
+
+def _rule_patterns(rules) -> list[regex.Pattern]:
+    pats = [p for r in rules.kind_rules for p in (r.before, r.after, r.clause) if p is not None]
+    pats += [p for _id, _kind, p in rules.exclusions] + [p for _id, p in rules.ranks]
+    pats += [p for ps in rules.sections.values() for p in ps]
+    return pats
+
+
+def _texts_for(pattern: regex.Pattern, rnd: random.Random, n: int) -> list[str]:
+    chars = sorted({c for c in pattern.pattern if not c.isascii()} | set("12 ，。的了\n"))
+    return ["".join(rnd.choice(chars) for _ in range(rnd.randint(0, 14))) for _ in range(n)]
+
+
+def test_a_gate_never_hides_a_match(rules):
+    rnd = random.Random(7)
+    for pat in _rule_patterns(rules):
+        may_match = gate(pat)
+        if may_match is None:
+            continue
+        for text in _texts_for(pat, rnd, 400):
+            if not may_match(text):
+                assert pat.search(text) is None, (pat.pattern, text)
+
+
+def test_classify_is_the_first_rule_that_holds(rules):
+    rnd = random.Random(11)
+    words = sorted({c for p in _rule_patterns(rules) for c in p.pattern if not c.isascii()})
+    families = ["percent", "pp", "money", "count", "people", "measure", "none", "ratio"]
+
+    def text(k: int) -> str:
+        return "".join(rnd.choice(words) for _ in range(rnd.randint(0, k)))
+
+    for _ in range(3000):
+        ctx = Context(before=text(8), after=text(6), clause="", sentence_before=text(20),
+                      section=rnd.choice(["plan", "review", ""]))
+        fam = rnd.choice(families)
+        plain = next((r for r in rules.kind_rules if _holds(r, fam, ctx)), None)
+        assert classify(rules, fam, ctx) is plain
+
+
+def test_classify_follows_a_changed_rule_list(rules):
+    import dataclasses
+
+    ctx = Context(before="比上年增长", after="", clause="", sentence_before="比上年增长", section="review")
+    assert classify(rules, "percent", ctx).id == "growth.up"
+    only_default = dataclasses.replace(rules, kind_rules=[r for r in rules.kind_rules if r.id == "level.default"])
+    assert classify(only_default, "percent", ctx).id == "level.default"
+    assert kinds._index(only_default).rules != kinds._index(rules).rules
