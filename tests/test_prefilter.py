@@ -1,18 +1,20 @@
 """The speed-ups of the candidate and kind stages must give exactly the answers of the plain code.
 
 prefilter.gate may only say "cannot match" when the search finds nothing; classify must return what
-trying every rule in order returns.  Each is checked against the plain computation on the rules' own patterns and
+trying every rule in order returns; the plan-section sentence starts must be those of a scan of
+the whole text.  Each is checked against the plain computation on the rules' own patterns and
 on random texts made of the characters those patterns name.
 """
 
 from __future__ import annotations
 
+import bisect
 import random
 
 import pytest
 import regex
 
-from extractor import kinds
+from extractor import kinds, pipeline
 from extractor.kinds import Context, _holds, classify
 from extractor.prefilter import gate, required_literals
 
@@ -89,3 +91,26 @@ def test_classify_follows_a_changed_rule_list(rules):
     only_default = dataclasses.replace(rules, kind_rules=[r for r in rules.kind_rules if r.id == "level.default"])
     assert classify(only_default, "percent", ctx).id == "level.default"
     assert kinds._index(only_default).rules != kinds._index(rules).rules
+
+
+def _plain_plan_starts(text: str, pos: list[int], state: list[str]) -> list[int]:
+    return [m.end() for m in pipeline._SENTENCE_START.finditer(text)
+            if state[bisect.bisect_right(pos, m.end()) - 1] == "plan"]
+
+
+def test_plan_sentence_starts_are_those_of_a_whole_scan():
+    rnd = random.Random(3)
+    alphabet = "。！？\n \t\u3000ab"
+    for _ in range(20000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        pos = sorted([0] + [rnd.randint(0, len(text)) for _ in range(rnd.randint(0, 4))])
+        state = [rnd.choice(["plan", "review"]) for _ in pos]
+        assert list(pipeline._plan_sentence_starts(text, pos, state)) == _plain_plan_starts(text, pos, state)
+
+
+def test_doc_gates_skip_only_patterns_that_cannot_match(rules):
+    text = "全市教育经费247276万元，比上年增长25.78%。第一批试点。\n"
+    for _id, _kind, pat in rules.exclusions:
+        may_match = pipeline._doc_gate(pat)
+        if may_match is not None and not may_match(text):
+            assert pat.search(text) is None
