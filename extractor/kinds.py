@@ -16,7 +16,7 @@ from .rules import KindRule, Rules
 TIMEOUT = 0.5
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     """The text around one figure, in normalised coordinates."""
 
@@ -54,7 +54,7 @@ class _Index:
     without a (timed, so costly) search, which would have found nothing."""
 
     def __init__(self, kind_rules: list[KindRule]) -> None:
-        self.rules = tuple(kind_rules)
+        self.rules = list(kind_rules)  # a copy, to notice a list changed in place
         self.checks = {id(r): self._checks(r) for r in self.rules}
         self.by_key: dict[tuple[str, str], tuple[tuple[KindRule, tuple[_Check, ...]], ...]] = {}
 
@@ -79,7 +79,7 @@ _INDEXES: dict[int, tuple[list[KindRule], _Index]] = {}
 def _index(rules: Rules) -> _Index:
     """The index of these rules' kind rules, rebuilt when the list is another one or was changed."""
     entry = _INDEXES.get(id(rules.kind_rules))
-    if entry is None or entry[0] is not rules.kind_rules or entry[1].rules != tuple(rules.kind_rules):
+    if entry is None or entry[0] is not rules.kind_rules or entry[1].rules != rules.kind_rules:
         entry = _INDEXES[id(rules.kind_rules)] = (rules.kind_rules, _Index(rules.kind_rules))
     return entry[1]
 
@@ -91,15 +91,16 @@ def classify(rules: Rules, family: str, ctx: Context) -> KindRule | None:
     holding, as there): family and section are prefiltered, and a gated pattern is only searched
     when its context holds one of the literals every match needs."""
     for rule, checks in _index(rules).candidates(family, ctx.section):
-        if _passes(checks, ctx):
-            return rule
+        for field, _pat, may_match in checks:
+            if may_match is not None and not may_match(getattr(ctx, field)):
+                break
+        else:
+            if _searches_hold(checks, ctx):
+                return rule
     return None
 
 
-def _passes(checks: tuple[_Check, ...], ctx: Context) -> bool:
-    for field, _pat, may_match in checks:
-        if may_match is not None and not may_match(getattr(ctx, field)):
-            return False
+def _searches_hold(checks: tuple[_Check, ...], ctx: Context) -> bool:
     try:
         for field, pat, _gate in checks:
             if pat.search(getattr(ctx, field), timeout=TIMEOUT) is None:

@@ -114,3 +114,14 @@ def test_doc_gates_skip_only_patterns_that_cannot_match(rules):
         may_match = pipeline._doc_gate(pat)
         if may_match is not None and not may_match(text):
             assert pat.search(text) is None
+
+
+def test_boundaries_are_those_of_the_boundary_patterns():
+    # both patterns are one character class: they agree on every text when they agree on every character
+    every = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
+    sent, clause = pipeline._boundaries(every)
+    assert clause == [m.start() for m in pipeline.CLAUSE_END.finditer(every)]
+    assert sent == [m.start() for m in pipeline.SENTENCE_END.finditer(every)]
+    text = "一。二，三\n四！五？六;七：八"
+    assert pipeline._boundaries(text) == ([m.start() for m in pipeline.SENTENCE_END.finditer(text)],
+                                          [m.start() for m in pipeline.CLAUSE_END.finditer(text)])
