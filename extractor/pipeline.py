@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,7 +19,7 @@ from .kinds import Context, classify
 from .lexicon import Lexicon
 from .normalise import Norm, normalise
 from .periods import resolve_period
-from .prefilter import Gate, required_literals
+from .prefilter import Gate, literal_window, required_literals
 from .qualify import lead_qualifier_for
 from .rules import Rules
 from .scan import Candidate, scan, scan_ranks
@@ -214,34 +213,82 @@ def _sections(text: str, rules: Rules, year: int | None) -> tuple[list[int], lis
     if not leads or "plan" not in state:
         return pos, state
     events = list(zip(pos, state, strict=True))
-    for at in _plan_sentence_starts(text, pos, state):
-        if any(p.match(text, at) for p in leads):
-            end = text.find("\n", at)
-            events += [(at, "review"), (len(text) if end < 0 else end, "plan")]
+    for at in _lead_starts(text, pos, state, leads):
+        end = text.find("\n", at)
+        events += [(at, "review"), (len(text) if end < 0 else end, "plan")]
     events.sort(key=lambda e: e[0])
     return [e[0] for e in events], [e[1] for e in events]
 
 
-def _plan_sentence_starts(text: str, pos: list[int], state: list[str]) -> Iterator[int]:
-    """The ends of the _SENTENCE_START matches (in order) that lie in a plan section.
+def _lead_starts(text: str, pos: list[int], state: list[str], leads: list[regex.Pattern]) -> Iterator[int]:
+    """The sentence starts inside plan sections (in order) where a review lead matches.
 
-    Same positions as filtering every match of the whole text, without scanning the review parts:
-    a match is a sentence end (or the text start) plus the blanks after it, so it never spans a
-    sentence-end character it does not start with, and the scan is in step at the last one before
-    a plan section begins."""
+    Why not try every sentence start: a lead needs one of its literals (过去一年, 去年, …) within
+    its longest match from the start, so only the sentence starts just before an occurrence of
+    one can hold a lead.  Leads whose literals or width are unknown are tried everywhere."""
+    windows = [literal_window(p.pattern, p.flags) for p in leads]
+    if not all(windows):
+        starts: Iterable[int] = _plan_sentence_starts(text, pos, state)
+    else:
+        lits = frozenset().union(*(w[0] for w in windows))
+        width = max(w[1] for w in windows)
+        starts = (at for lo, hi, _last in _plan_spans(text, pos, state)
+                  for wlo, whi in _near_literals(text, lits, width, lo, hi)
+                  for at in _sentence_starts_in(text, wlo, whi, False))
+    for at in starts:
+        if any(p.match(text, at) for p in leads):
+            yield at
+
+
+def _near_literals(text: str, lits: frozenset[str], width: int, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Merged windows [a, b) inside [lo, hi) of the starts from which an occurrence of a literal lies
+    within `width` characters (a match starting at `at` lies in [at, at + width))."""
+    found = []
+    for lit in lits:
+        i = text.find(lit, lo, hi + width)
+        while i >= 0:
+            found.append((max(lo, i + len(lit) - width), min(hi, i + 1)))
+            i = text.find(lit, i + 1, hi + width)
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(found):
+        if a >= b:
+            continue
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _plan_spans(text: str, pos: list[int], state: list[str]) -> Iterator[tuple[int, int, bool]]:
+    """[lo, hi) of each plan section, and whether it runs to the end of the text."""
     for i, name in enumerate(state):
         if name != "plan":
             continue
-        lo, hi = pos[i], pos[i + 1] if i + 1 < len(pos) else len(text)
-        if lo >= hi and i + 1 < len(pos):
-            continue  # a heading at the same position replaces this state
-        sync = max(0, max(text.rfind(ch, 0, lo) for ch in _SENTENCE_END_CHARS))
-        for m in _SENTENCE_START.finditer(text, sync):
-            at = m.end()
-            if at >= hi and i + 1 < len(pos):
-                break
-            if at >= lo:
-                yield at
+        last = i + 1 == len(pos)
+        lo, hi = pos[i], len(text) if last else pos[i + 1]
+        if lo < hi or last:  # (an empty one: a heading at the same position replaces this state)
+            yield lo, hi, last
+
+
+def _plan_sentence_starts(text: str, pos: list[int], state: list[str]) -> Iterator[int]:
+    """The ends of the _SENTENCE_START matches (in order) that lie in a plan section."""
+    for lo, hi, last in _plan_spans(text, pos, state):
+        yield from _sentence_starts_in(text, lo, hi, last)
+
+
+def _sentence_starts_in(text: str, lo: int, hi: int, to_end: bool) -> Iterator[int]:
+    """The ends of the _SENTENCE_START matches of the whole text that lie in [lo, hi) ([lo, hi]
+    when `to_end`), without scanning the text before: a match is a sentence end (or the text start)
+    plus the blanks after it, so it never spans a sentence-end character it does not start with,
+    and the scan is in step at the last one before lo."""
+    sync = max(0, max(text.rfind(ch, 0, lo) for ch in _SENTENCE_END_CHARS))
+    for m in _SENTENCE_START.finditer(text, sync):
+        at = m.end()
+        if at >= hi and not to_end:
+            break
+        if at >= lo:
+            yield at
 
 
 def _heading_state(line: str, rules: Rules) -> str:
@@ -286,16 +333,37 @@ def _reaches(starts: list[int], reach: list[int], a: int, b: int) -> bool:
     return k > 0 and reach[k - 1] > a
 
 
-#: CLAUSE_END for the stdlib engine (one character class of plain characters means the same in
-#: both, and the stdlib scans it faster), and the characters of SENTENCE_END (all clause ends too)
-_CLAUSE_END_STD = re.compile(CLAUSE_END.pattern)
-_SENTENCE_END_SET = frozenset("。！？!?\n")
+#: the boundary patterns searched backwards, for "the last end before this figure"
+_CLAUSE_END_BACK = regex.compile("(?r)" + CLAUSE_END.pattern)
+_SENTENCE_END_BACK = regex.compile("(?r)" + SENTENCE_END.pattern)
 
 
-def _boundaries(text: str) -> tuple[list[int], list[int]]:
-    """The positions of SENTENCE_END and of CLAUSE_END matches, from one scan."""
-    clause_b = [m.start() for m in _CLAUSE_END_STD.finditer(text)]
-    return [i for i in clause_b if text[i] in _SENTENCE_END_SET], clause_b
+def _figure_spans(text: str, cands: list[Candidate]) -> Iterator[tuple[int, int, int]]:
+    """For each candidate (sorted by start): its sentence start, clause start and clause end,
+    as _span_start/_span_end give them over every SENTENCE_END/CLAUSE_END position.
+
+    Why not those lists: a document has ~10 clause ends per figure.  Here only the text between
+    one figure and the next is searched (backwards, for the last end before the figure; every
+    sentence end is a clause end, so no clause end there means no sentence end either), and a
+    clause end found after one figure serves the next figures ending before it."""
+    n = len(text)
+    at = s0 = c0 = 0  # no end lies in [at, …) before the figure at `at`: s0, c0 are its starts
+    c1_from, c1 = -1, -1  # no clause end lies in [c1_from, c1); c1 is one (or n)
+    back_clause, back_sentence, clause_end = _CLAUSE_END_BACK.search, _SENTENCE_END_BACK.search, CLAUSE_END.search
+    for c in cands:
+        if c.start < at:  # out of order: start over
+            at = s0 = c0 = 0
+        m = back_clause(text, at, c.start)
+        if m is not None:
+            c0 = m.start() + 1
+            m = back_sentence(text, at, c.start)
+            if m is not None:
+                s0 = m.start() + 1
+        at = c.start
+        if not c1_from <= c.end <= c1:
+            m = clause_end(text, c.end)
+            c1_from, c1 = c.end, (m.start() if m is not None else n)
+        yield s0, c0, c1
 
 
 def find_figures(norm: Norm, rules: Rules, meta: DocMeta | None = None) -> list[Figure]:
@@ -304,14 +372,10 @@ def find_figures(norm: Norm, rules: Rules, meta: DocMeta | None = None) -> list[
     text = norm.text
     cands = [c for c, reason in candidate_decisions(text, rules) if not reason]
     cands, headers = _with_table_cells(text, rules, cands)
-    sent_b, clause_b = _boundaries(text)
     sec_pos, sec_state = _sections(text, rules, meta.year)
     lead = lead_qualifier_for(rules)
     figures: list[Figure] = []
-    for c in cands:
-        s0 = _span_start(sent_b, c.start)
-        c0 = _span_start(clause_b, c.start)
-        c1 = _span_end(clause_b, c.end, len(text))
+    for c, (s0, c0, c1) in zip(cands, _figure_spans(text, cands), strict=True):
         prev = figures[-1] if figures else None
         same_clause = prev is not None and prev.cand.end > c0
         before_start = max(c0, prev.cand.end) if same_clause else c0

@@ -48,6 +48,23 @@ class _Unsafe(Exception):
 def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """A set of strings such that every match of `pattern` contains at least one of them, or None
     when no such set is known (then the pattern must always be searched)."""
+    found = _analyse(pattern, flags)
+    return found[0] if found else None
+
+
+def literal_window(pattern: str, flags: int = 0) -> tuple[frozenset[str], int] | None:
+    """The required literals and the longest match of `pattern` (a match starting at i contains
+    one of the literals inside [i, i + width)); None when either is unknown or unbounded."""
+    found = _analyse(pattern, flags)
+    if not found or found[1] >= _UNBOUNDED:
+        return None
+    return found
+
+
+_UNBOUNDED = 1 << 16
+
+
+def _analyse(pattern: str, flags: int) -> tuple[frozenset[str], int] | None:
     if flags & ~_SAFE_REGEX_FLAGS:
         return None
     try:
@@ -62,7 +79,8 @@ def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
         found = _required(parsed)
     except _Unsafe:
         return None
-    return _minimal(found) if found else None
+    found = _minimal(found) if found else None
+    return (found, min(parsed.getwidth()[1], _UNBOUNDED)) if found else None
 
 
 def _required(items) -> frozenset[str] | None:

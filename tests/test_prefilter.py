@@ -116,12 +116,36 @@ def test_doc_gates_skip_only_patterns_that_cannot_match(rules):
             assert pat.search(text) is None
 
 
-def test_boundaries_are_those_of_the_boundary_patterns():
-    # both patterns are one character class: they agree on every text when they agree on every character
+def test_every_sentence_end_is_a_clause_end():
+    # _figure_spans skips the sentence search where no clause end lies; both patterns are one class
     every = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
-    sent, clause = pipeline._boundaries(every)
-    assert clause == [m.start() for m in pipeline.CLAUSE_END.finditer(every)]
-    assert sent == [m.start() for m in pipeline.SENTENCE_END.finditer(every)]
-    text = "一。二，三\n四！五？六;七：八"
-    assert pipeline._boundaries(text) == ([m.start() for m in pipeline.SENTENCE_END.finditer(text)],
-                                          [m.start() for m in pipeline.CLAUSE_END.finditer(text)])
+    assert set(pipeline.SENTENCE_END.findall(every)) <= set(pipeline.CLAUSE_END.findall(every))
+
+
+def test_figure_spans_are_those_of_the_boundary_lists():
+    from extractor.scan import Candidate
+
+    rnd = random.Random(5)
+    alphabet = "。！？!?\n，,；;：:ab一"
+    for _ in range(3000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 30)))
+        spans = sorted((a, min(len(text), a + rnd.randint(0, 3))) for a in
+                       (rnd.randint(0, len(text)) for _ in range(rnd.randint(0, 6))))
+        cands = [Candidate(a, b, "1", 1, None, "", None, "exact", False) for a, b in spans]
+        sent_b = [m.start() for m in pipeline.SENTENCE_END.finditer(text)]
+        clause_b = [m.start() for m in pipeline.CLAUSE_END.finditer(text)]
+        plain = [(pipeline._span_start(sent_b, a), pipeline._span_start(clause_b, a),
+                  pipeline._span_end(clause_b, b, len(text))) for a, b in spans]
+        assert list(pipeline._figure_spans(text, cands)) == plain, (text, spans)
+
+
+def test_lead_starts_are_the_sentence_starts_where_a_lead_matches(rules):
+    leads = rules.sections["review_lead"] + [regex.compile("去年[^。]{0,3}")]
+    rnd = random.Random(9)
+    pieces = ["。", "\n", " ", "\u3000", "去年", "过去一年", "一年来", "年", "去", "a", "，"]
+    for _ in range(5000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12)))
+        pos = sorted([0] + [rnd.randint(0, len(text)) for _ in range(rnd.randint(0, 3))])
+        state = [rnd.choice(["plan", "review"]) for _ in pos]
+        plain = [at for at in _plain_plan_starts(text, pos, state) if any(p.match(text, at) for p in leads)]
+        assert list(pipeline._lead_starts(text, pos, state, leads)) == plain, (text, pos, state)
