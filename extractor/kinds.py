@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import regex
+
+from .prefilter import Gate, gate
 from .rules import KindRule, Rules
 
 TIMEOUT = 0.5
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     """The text around one figure, in normalised coordinates."""
 
@@ -22,6 +25,11 @@ class Context:
     clause: str  # the whole clause
     sentence_before: str  # since the sentence start
     section: str  # "plan" or "review"
+
+
+#: (context field, pattern, literal gate) for each condition of a rule; the clause rule reads sentence_before
+_Check = tuple[str, regex.Pattern, Gate | None]
+_FIELDS = (("before", "before"), ("after", "after"), ("clause", "sentence_before"))
 
 
 def _holds(rule: KindRule, family: str, ctx: Context) -> bool:
@@ -38,12 +46,65 @@ def _holds(rule: KindRule, family: str, ctx: Context) -> bool:
     return True
 
 
+class _Index:
+    """The kind rules a figure of one family in one section can meet, in order, with their checks.
+
+    Why: the family and section conditions are fixed per figure, so each figure only tries the
+    rules that can apply; and a rule whose pattern needs a literal its context lacks is skipped
+    without a (timed, so costly) search, which would have found nothing."""
+
+    def __init__(self, kind_rules: list[KindRule]) -> None:
+        self.rules = list(kind_rules)  # a copy, to notice a list changed in place
+        self.checks = {id(r): self._checks(r) for r in self.rules}
+        self.by_key: dict[tuple[str, str], tuple[tuple[KindRule, tuple[_Check, ...]], ...]] = {}
+
+    @staticmethod
+    def _checks(rule: KindRule) -> tuple[_Check, ...]:
+        return tuple((field, pat, gate(pat)) for key, field in _FIELDS if (pat := getattr(rule, key)) is not None)
+
+    def candidates(self, family: str, section: str) -> tuple[tuple[KindRule, tuple[_Check, ...]], ...]:
+        key = (family, section)
+        found = self.by_key.get(key)
+        if found is None:
+            found = self.by_key[key] = tuple(
+                (r, self.checks[id(r)]) for r in self.rules
+                if (r.families is None or family in r.families) and (not r.section or r.section == section)
+            )
+        return found
+
+
+_INDEXES: dict[int, tuple[list[KindRule], _Index]] = {}
+
+
+def _index(rules: Rules) -> _Index:
+    """The index of these rules' kind rules, rebuilt when the list is another one or was changed."""
+    entry = _INDEXES.get(id(rules.kind_rules))
+    if entry is None or entry[0] is not rules.kind_rules or entry[1].rules != rules.kind_rules:
+        entry = _INDEXES[id(rules.kind_rules)] = (rules.kind_rules, _Index(rules.kind_rules))
+    return entry[1]
+
+
 def classify(rules: Rules, family: str, ctx: Context) -> KindRule | None:
-    """The first kind rule that holds for a figure of this unit family in this context."""
-    for rule in rules.kind_rules:
-        try:
-            if _holds(rule, family, ctx):
+    """The first kind rule that holds for a figure of this unit family in this context.
+
+    Same answer as trying `_holds` on every rule in order (a search that times out counts as not
+    holding, as there): family and section are prefiltered, and a gated pattern is only searched
+    when its context holds one of the literals every match needs."""
+    for rule, checks in _index(rules).candidates(family, ctx.section):
+        for field, _pat, may_match in checks:
+            if may_match is not None and not may_match(getattr(ctx, field)):
+                break
+        else:
+            if _searches_hold(checks, ctx):
                 return rule
-        except TimeoutError:
-            continue
     return None
+
+
+def _searches_hold(checks: tuple[_Check, ...], ctx: Context) -> bool:
+    try:
+        for field, pat, _gate in checks:
+            if pat.search(getattr(ctx, field), timeout=TIMEOUT) is None:
+                return False
+    except TimeoutError:
+        return False
+    return True

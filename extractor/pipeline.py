@@ -7,6 +7,8 @@ document text -> normalise (offset map) -> scan candidates -> exclusions and acc
 from __future__ import annotations
 
 import bisect
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -17,7 +19,8 @@ from .kinds import Context, classify
 from .lexicon import Lexicon
 from .normalise import Norm, normalise
 from .periods import resolve_period
-from .qualify import lead_qualifier
+from .prefilter import Gate, literal_window, required_literals
+from .qualify import lead_qualifier_for
 from .rules import Rules
 from .scan import Candidate, scan, scan_ranks
 from .texttables import table_candidates
@@ -30,6 +33,8 @@ _HEADING = regex.compile(r"(?m)^[ \t\u3000]*(?:[一二三四五六七八九十]+
 _NUMBERING = regex.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.．、])|(?:19|20)\d{2}年?")
 _FIGURE_IN_LINE = regex.compile(r"\d")
 _SENTENCE_START = regex.compile(r"(?:^|[。！？\n])[ \t\u3000]*")
+_SENTENCE_END_CHARS = "。！？\n"  # the characters _SENTENCE_START starts with (besides the text start)
+_HAN = regex.compile(r"[\p{Han}]")
 _SMALL_ONE_UNITS = set("个项所家场期次件批条座名位人户套张架台辆处种类部篇本只头门节间")
 
 
@@ -67,6 +72,9 @@ class Figure:
 def _exclusion_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
     spans = []
     for ex_id, _kind, pat in rules.exclusions:
+        may_match = _doc_gate(pat)
+        if may_match is not None and not may_match(text):
+            continue  # the document lacks every literal a match needs: the search would find nothing
         try:
             for m in pat.finditer(text, timeout=2.0):
                 if m.end() > m.start():
@@ -77,18 +85,45 @@ def _exclusion_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
     return spans
 
 
+_DOC_GATES: dict[regex.Pattern, Gate | None] = {}
+
+
+def _doc_gate(pat: regex.Pattern) -> Gate | None:
+    """prefilter.gate for a whole-document search, kept only when it is a few plain `in` tests
+    (a gate that is itself a regex over the document would cost about what it saves)."""
+    if pat not in _DOC_GATES:
+        req = required_literals(pat.pattern, pat.flags)
+        _DOC_GATES[pat] = (lambda text: any(lit in text for lit in req)) if req and len(req) <= 4 else None
+    return _DOC_GATES[pat]
+
+
 def _overlaps(spans: list[tuple[int, int, str]], starts: list[int], a: int, b: int) -> bool:
     return bool(_overlapping_id(spans, starts, a, b))
 
 
-def _overlapping_id(spans: list[tuple[int, int, str]], starts: list[int], a: int, b: int) -> str:
-    """The id of an exclusion span overlapping [a, b), or "" (explain names it)."""
+def _overlapping_id(spans: list[tuple[int, int, str]], starts: list[int], a: int, b: int,
+                    reach: list[int] | None = None) -> str:
+    """The id of an exclusion span overlapping [a, b), or "" (explain names it).
+
+    `reach[k]` (optional) is the furthest end among spans[:k + 1]: when no span up to the last one
+    starting before b ends after a, none of the spans looked at can overlap, and the look-back is skipped."""
     i = bisect.bisect_left(starts, b)
+    if reach is not None and (i == 0 or reach[i - 1] <= a):
+        return ""
     for k in range(i - 1, max(-1, i - 40), -1):
         s, e, ex_id = spans[k]
         if e > a and s < b:
             return ex_id
     return ""
+
+
+def _reach(spans: list[tuple[int, int, str]]) -> list[int]:
+    """Running maximum of the span ends (for _overlapping_id's early exit)."""
+    out, far = [], -1
+    for _s, e, _id in spans:
+        far = max(far, e)
+        out.append(far)
+    return out
 
 
 def accept(c: Candidate, text: str) -> bool:
@@ -116,7 +151,7 @@ def reject_reason(c: Candidate, text: str) -> str:
             return "bare scale word without qualifier"
         if num in ("一", "两", "二") and c.unit in _SMALL_ONE_UNITS and text[c.end:c.end + 1] in "一":
             return "idiom (一个一个)"
-        if prev and regex.match(r"[\p{Han}]", prev) and num[0] in "一" and len(num) == 1:
+        if prev and len(num) == 1 and num[0] in "一" and _HAN.match(prev):
             return "一 inside a word"
     elif text[c.start:c.start + 1] == "0" and len(num) > 1 and num[1:2].isdigit():
         return "leading zero (a code or date part)"  # "05" is a code or a date part, not a quantity
@@ -129,14 +164,16 @@ def candidate_decisions(text: str, rules: Rules) -> list[tuple[Candidate, str]]:
     Why: `find_figures` keeps the kept ones; `explain` shows the dropped ones and why."""
     excl = _exclusion_spans(text, rules)
     excl_starts = [s for s, _, _ in excl]
+    reach = _reach(excl)
     ranks = scan_ranks(text, rules)
+    hits_rank = _rank_overlap_test(ranks)
     out: list[tuple[Candidate, str]] = []
     for c in scan(text, rules):
         reason = reject_reason(c, text)
         if not reason:
-            ex_id = _overlapping_id(excl, excl_starts, c.start, c.end)
+            ex_id = _overlapping_id(excl, excl_starts, c.start, c.end, reach)
             reason = f"exclusion {ex_id}" if ex_id else ""
-        if not reason:
+        if not reason and hits_rank(c.start, c.end):
             # a rank replaces any candidate it overlaps (全省第一 is not "一")
             rank = next((r for r in ranks if r.start < c.end and c.start < r.end), None)
             reason = f"inside rank {rank.rule_hint}" if rank is not None else ""
@@ -144,6 +181,22 @@ def candidate_decisions(text: str, rules: Rules) -> list[tuple[Candidate, str]]:
     out += [(r, "") for r in ranks]
     out.sort(key=lambda cr: cr[0].start)
     return out
+
+
+def _rank_overlap_test(ranks: list[Candidate]) -> Callable[[int, int], bool]:
+    """Does any rank overlap [a, b)?  A bisection over the ranks (which never overlap each other,
+    so sorted by start their ends are sorted too) instead of a pass over all of them per candidate."""
+    if not ranks:
+        return lambda a, b: False
+    spans = sorted((r.start, r.end) for r in ranks)
+    starts = [s for s, _ in spans]
+    ends = [e for _, e in spans]
+
+    def hits(a: int, b: int) -> bool:
+        k = bisect.bisect_right(ends, a)  # the first rank ending after a
+        return k < len(starts) and starts[k] < b
+
+    return hits
 
 
 def _sections(text: str, rules: Rules, year: int | None) -> tuple[list[int], list[str]]:
@@ -162,15 +215,82 @@ def _sections(text: str, rules: Rules, year: int | None) -> tuple[list[int], lis
     if not leads or "plan" not in state:
         return pos, state
     events = list(zip(pos, state, strict=True))
-    for m in _SENTENCE_START.finditer(text):
-        at = m.end()
-        if state[bisect.bisect_right(pos, at) - 1] != "plan":
-            continue
-        if any(p.match(text, at) for p in leads):
-            end = text.find("\n", at)
-            events += [(at, "review"), (len(text) if end < 0 else end, "plan")]
+    for at in _lead_starts(text, pos, state, leads):
+        end = text.find("\n", at)
+        events += [(at, "review"), (len(text) if end < 0 else end, "plan")]
     events.sort(key=lambda e: e[0])
     return [e[0] for e in events], [e[1] for e in events]
+
+
+def _lead_starts(text: str, pos: list[int], state: list[str], leads: list[regex.Pattern]) -> Iterator[int]:
+    """The sentence starts inside plan sections (in order) where a review lead matches.
+
+    Why not try every sentence start: a lead needs one of its literals (过去一年, 去年, …) within
+    its longest match from the start, so only the sentence starts just before an occurrence of
+    one can hold a lead.  Leads whose literals or width are unknown are tried everywhere."""
+    windows = [literal_window(p.pattern, p.flags) for p in leads]
+    if not all(windows):
+        starts: Iterable[int] = _plan_sentence_starts(text, pos, state)
+    else:
+        lits = frozenset().union(*(w[0] for w in windows))
+        width = max(w[1] for w in windows)
+        starts = (at for lo, hi, _last in _plan_spans(text, pos, state)
+                  for wlo, whi in _near_literals(text, lits, width, lo, hi)
+                  for at in _sentence_starts_in(text, wlo, whi, False))
+    for at in starts:
+        if any(p.match(text, at) for p in leads):
+            yield at
+
+
+def _near_literals(text: str, lits: frozenset[str], width: int, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Merged windows [a, b) inside [lo, hi) of the starts from which an occurrence of a literal lies
+    within `width` characters (a match starting at `at` lies in [at, at + width))."""
+    found = []
+    for lit in lits:
+        i = text.find(lit, lo, hi + width)
+        while i >= 0:
+            found.append((max(lo, i + len(lit) - width), min(hi, i + 1)))
+            i = text.find(lit, i + 1, hi + width)
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(found):
+        if a >= b:
+            continue
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _plan_spans(text: str, pos: list[int], state: list[str]) -> Iterator[tuple[int, int, bool]]:
+    """[lo, hi) of each plan section, and whether it runs to the end of the text."""
+    for i, name in enumerate(state):
+        if name != "plan":
+            continue
+        last = i + 1 == len(pos)
+        lo, hi = pos[i], len(text) if last else pos[i + 1]
+        if lo < hi or last:  # (an empty one: a heading at the same position replaces this state)
+            yield lo, hi, last
+
+
+def _plan_sentence_starts(text: str, pos: list[int], state: list[str]) -> Iterator[int]:
+    """The ends of the _SENTENCE_START matches (in order) that lie in a plan section."""
+    for lo, hi, last in _plan_spans(text, pos, state):
+        yield from _sentence_starts_in(text, lo, hi, last)
+
+
+def _sentence_starts_in(text: str, lo: int, hi: int, to_end: bool) -> Iterator[int]:
+    """The ends of the _SENTENCE_START matches of the whole text that lie in [lo, hi) ([lo, hi]
+    when `to_end`), without scanning the text before: a match is a sentence end (or the text start)
+    plus the blanks after it, so it never spans a sentence-end character it does not start with,
+    and the scan is in step at the last one before lo."""
+    sync = max(0, max(text.rfind(ch, 0, lo) for ch in _SENTENCE_END_CHARS))
+    for m in _SENTENCE_START.finditer(text, sync):
+        at = m.end()
+        if at >= hi and not to_end:
+            break
+        if at >= lo:
+            yield at
 
 
 def _heading_state(line: str, rules: Rules) -> str:
@@ -199,10 +319,53 @@ def _with_table_cells(text: str, rules: Rules, cands: list[Candidate]) -> tuple[
     table, headers = table_candidates(text, rules)
     if not table:
         return cands, headers
-    extra = [t for t in table if not any(c.start < t.end and t.start < c.end for c in cands)]
+    # cands is sorted by start: those starting before a cell ends are a prefix, and one of them
+    # overlaps the cell when the furthest end in that prefix lies after the cell's start
+    starts = [c.start for c in cands]
+    reach = list(itertools.accumulate((c.end for c in cands), max))
+    extra = [t for t in table if not _reaches(starts, reach, t.start, t.end)]
     if not extra:
         return cands, headers
     return sorted(cands + extra, key=lambda c: c.start), headers
+
+
+def _reaches(starts: list[int], reach: list[int], a: int, b: int) -> bool:
+    """Does a span among those with `starts` (sorted; running max of their ends `reach`) overlap [a, b)?"""
+    k = bisect.bisect_left(starts, b)
+    return k > 0 and reach[k - 1] > a
+
+
+#: the boundary patterns searched backwards, for "the last end before this figure"
+_CLAUSE_END_BACK = regex.compile("(?r)" + CLAUSE_END.pattern)
+_SENTENCE_END_BACK = regex.compile("(?r)" + SENTENCE_END.pattern)
+
+
+def _figure_spans(text: str, cands: list[Candidate]) -> Iterator[tuple[int, int, int]]:
+    """For each candidate (sorted by start): its sentence start, clause start and clause end,
+    as _span_start/_span_end give them over every SENTENCE_END/CLAUSE_END position.
+
+    Why not those lists: a document has ~10 clause ends per figure.  Here only the text between
+    one figure and the next is searched (backwards, for the last end before the figure; every
+    sentence end is a clause end, so no clause end there means no sentence end either), and a
+    clause end found after one figure serves the next figures ending before it."""
+    n = len(text)
+    at = s0 = c0 = 0  # no end lies in [at, …) before the figure at `at`: s0, c0 are its starts
+    c1_from, c1 = -1, -1  # no clause end lies in [c1_from, c1); c1 is one (or n)
+    back_clause, back_sentence, clause_end = _CLAUSE_END_BACK.search, _SENTENCE_END_BACK.search, CLAUSE_END.search
+    for c in cands:
+        if c.start < at:  # out of order: start over
+            at = s0 = c0 = 0
+        m = back_clause(text, at, c.start)
+        if m is not None:
+            c0 = m.start() + 1
+            m = back_sentence(text, at, c.start)
+            if m is not None:
+                s0 = m.start() + 1
+        at = c.start
+        if not c1_from <= c.end <= c1:
+            m = clause_end(text, c.end)
+            c1_from, c1 = c.end, (m.start() if m is not None else n)
+        yield s0, c0, c1
 
 
 def find_figures(norm: Norm, rules: Rules, meta: DocMeta | None = None) -> list[Figure]:
@@ -211,14 +374,10 @@ def find_figures(norm: Norm, rules: Rules, meta: DocMeta | None = None) -> list[
     text = norm.text
     cands = [c for c, reason in candidate_decisions(text, rules) if not reason]
     cands, headers = _with_table_cells(text, rules, cands)
-    sent_b = [m.start() for m in SENTENCE_END.finditer(text)]
-    clause_b = [m.start() for m in CLAUSE_END.finditer(text)]
     sec_pos, sec_state = _sections(text, rules, meta.year)
+    lead = lead_qualifier_for(rules)
     figures: list[Figure] = []
-    for c in cands:
-        s0 = _span_start(sent_b, c.start)
-        c0 = _span_start(clause_b, c.start)
-        c1 = _span_end(clause_b, c.end, len(text))
+    for c, (s0, c0, c1) in zip(cands, _figure_spans(text, cands), strict=True):
         prev = figures[-1] if figures else None
         same_clause = prev is not None and prev.cand.end > c0
         before_start = max(c0, prev.cand.end) if same_clause else c0
@@ -232,7 +391,7 @@ def find_figures(norm: Norm, rules: Rules, meta: DocMeta | None = None) -> list[
         )
         fig = Figure(c, clause_start=c0, sentence_start=s0, context=ctx)
         if c.qualifier == "exact":
-            c.qualifier = lead_qualifier(text[c0:c.start], rules) or "exact"
+            c.qualifier = lead(text[c0:c.start]) or "exact"
         if c.kind_hint == "rank":
             fig.kind, fig.rule = "rank", c.rule_hint
         elif same_clause and _COORD.match(ctx.before) and prev.cand.family == c.family and prev.kind != "rank":

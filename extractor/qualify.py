@@ -7,6 +7,8 @@ words are `where: lead` entries of rules/qualifiers.yaml.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import regex
 
 from .rules import Rules
@@ -23,6 +25,21 @@ def _pattern(rules: Rules) -> regex.Pattern | None:
             if words else None
         )
     return _CACHE[key]
+
+
+def lead_qualifier_for(rules: Rules) -> Callable[[str], str]:
+    """`lead_qualifier` with the pattern and the word table looked up once (per document, not
+    per figure: the lookup builds a key string from the rules folder)."""
+    pat = _pattern(rules)
+    if pat is None:
+        return lambda before: ""
+    search, words = pat.search, rules.qualifiers["lead"]
+
+    def lead(before: str) -> str:
+        m = search(before)
+        return words[m.group("q")] if m else ""
+
+    return lead
 
 
 def lead_qualifier(before: str, rules: Rules) -> str:

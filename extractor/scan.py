@@ -7,8 +7,11 @@ UNIT, QUAL_AFTER) whose vocabularies come from `rules/`.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import regex
 
@@ -41,7 +44,7 @@ def trie_regex(words: list[str]) -> str:
     return build(trie)
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """A number with its unit and qualifier, in normalised coordinates."""
 
@@ -64,6 +67,12 @@ class Candidate:
 
 
 _PATTERNS: dict[str, regex.Pattern] = {}
+_GROUPS = ("pre", "num", "scale", "inside", "unit", "post")
+
+
+def _fields(pat: regex.Pattern) -> Callable[[tuple], tuple]:
+    """Picks the named groups out of `Match.groups()` (a tuple is far cheaper than named lookups)."""
+    return operator.itemgetter(*(pat.groupindex[g] - 1 for g in _GROUPS))
 
 
 def _compiled(rules: Rules) -> regex.Pattern:
@@ -111,43 +120,67 @@ def _unit_of(rules: Rules, surface: str) -> Unit | None:
 
 
 def scan(text: str, rules: Rules) -> list[Candidate]:
-    """Every number-with-unit candidate, before exclusions and acceptance; ranges merged."""
+    """Every number-with-unit candidate, before exclusions and acceptance; ranges merged.
+
+    A document repeats its numbers, units and unit-word contexts, so the pure per-match steps
+    (parsing a number, looking up a unit, the not_before check) are memoised for this call."""
     pat = _compiled(rules)
+    fields = _fields(pat)
     out: list[Candidate] = []
+    quals = rules.qualifiers
+    q_before, q_inside, q_after = quals["before"], quals["inside"], quals["after"]
+    values: dict[str, Decimal | None] = {}
+    units: dict[str, Unit | None] = {}
+    blocked: dict[str, frozenset[str]] = {}
     for m in pat.finditer(text):
-        num = m.group("num")
+        pre, num, scale, inside, unit_text, post = fields(m.groups())
         end = m.end()
-        unit_text = m.group("unit") or ""
-        if unit_text and not m.group("post") and _blocked(rules, unit_text, text[end:end + 1]):
-            # 900多万个体工商户: "个" starts the word 个体, so the figure is "900多万"
-            keep = _scale_prefix(unit_text, rules)
-            end = m.start("unit") + len(keep)
-            unit_text = keep
-        unit = (m.group("scale") or "") + unit_text
+        if unit_text and not post:
+            stops = blocked.get(unit_text)
+            if stops is None:
+                stops = blocked[unit_text] = _blocking_chars(rules, unit_text)
+            if stops and text[end:end + 1] in stops:
+                # 900多万个体工商户: "个" starts the word 个体, so the figure is "900多万"
+                keep = _scale_prefix(unit_text, rules)
+                end = m.start("unit") + len(keep)
+                unit_text = keep
+        unit = (scale or "") + (unit_text or "")
         if num.startswith("百分"):
             unit = unit or "%"
-        try:
-            value = parse_number(num)
-        except (InvalidOperation, ValueError, KeyError, ZeroDivisionError):
+        value = values.get(num, _MISSING)
+        if value is _MISSING:
+            value = values[num] = _parsed(num)
+        if value is None:
             continue
         qual = "exact"
-        for grp, where in (("pre", "before"), ("inside", "inside"), ("post", "after")):
-            q = m.group(grp)
-            if q and qual == "exact":
-                qual = rules.qualifiers[where].get(q, "exact")
-        out.append(Candidate(m.start(), end, num, value, None, unit, _unit_of(rules, unit), qual,
-                             not num[0].isdigit()))
+        if pre:
+            qual = q_before.get(pre, "exact")
+        if inside and qual == "exact":
+            qual = q_inside.get(inside, "exact")
+        if post and qual == "exact":
+            qual = q_after.get(post, "exact")
+        unit_obj = units.get(unit, _MISSING)
+        if unit_obj is _MISSING:
+            unit_obj = units[unit] = _unit_of(rules, unit)
+        out.append(Candidate(m.start(), end, num, value, None, unit, unit_obj, qual, not num[0].isdigit()))
     return merge_ranges(text, out, rules)
 
 
-def _blocked(rules: Rules, unit: str, following: str) -> bool:
-    """Is this unit really the first character of the next word (个 in 个体, 人 in 人民)?"""
-    if not following:
-        return False
-    for surface, chars in rules.not_before.items():
-        if unit.endswith(surface) and following in chars:
-            return True
-    return False
+_MISSING: Any = object()
+
+
+def _parsed(num: str) -> Decimal | None:
+    """parse_number, or None for a number text the scan skips."""
+    try:
+        return parse_number(num)
+    except (InvalidOperation, ValueError, KeyError, ZeroDivisionError):
+        return None
+
+
+def _blocking_chars(rules: Rules, unit: str) -> frozenset[str]:
+    """The characters that make this unit the first character of the next word (个 in 个体, 人 in
+    人民): every not_before entry the unit ends with.  Computed once per unit, not per occurrence."""
+    return frozenset(c for surface, chars in rules.not_before.items() if unit.endswith(surface) for c in chars)
 
 
 def _scale_prefix(unit: str, rules: Rules) -> str:
@@ -170,10 +203,9 @@ def merge_ranges(text: str, cands: list[Candidate], rules: Rules) -> list[Candid
         a = cands[i]
         if i + 1 < len(cands):
             b = cands[i + 1]
-            gap = text[a.end:b.start]
-            if (
-                gap and _RANGE_GAP.fullmatch(gap) and a.chinese == b.chinese and b.unit
-                and (not a.unit or a.unit == b.unit) and b.value >= a.value
+            if (  # the cheap tests first; all are pure, so the order does not change the answer
+                b.unit and a.chinese == b.chinese and (not a.unit or a.unit == b.unit)
+                and b.start > a.end and _RANGE_GAP.fullmatch(text[a.end:b.start]) and b.value >= a.value
             ):
                 qual = a.qualifier if a.qualifier != "exact" else b.qualifier
                 out.append(Candidate(a.start, b.end, a.number_text, a.value, b.value, b.unit, b.unit_obj,
