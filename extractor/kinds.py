@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import regex
 
 from .prefilter import Gate, gate
-from .rules import KindRule, Rules
+from .rules import KindRule, Rules, guarded_search
 
 TIMEOUT = 0.5
 
@@ -103,7 +103,7 @@ def classify(rules: Rules, family: str, ctx: Context) -> KindRule | None:
 def _searches_hold(checks: tuple[_Check, ...], ctx: Context) -> bool:
     try:
         for field, pat, _gate in checks:
-            if pat.search(getattr(ctx, field), timeout=TIMEOUT) is None:
+            if guarded_search(pat, getattr(ctx, field), TIMEOUT) is None:
                 return False
     except TimeoutError:
         return False
