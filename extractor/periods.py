@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -46,9 +47,15 @@ class DocKind:
 class RelativeWord:
     pattern: Any  # compiled regex
     period: str
-    #: the literal when the entry is a `word`: its matches are then exactly its occurrences, which a
-    #: document index finds once instead of a regex pass over every figure's sentence
+    #: the literal when the entry is a `word`: its matches are then exactly its occurrences
     word: str | None = None
+    #: a `pattern`'s `required_literals`: a sentence without one of them cannot match
+    need: tuple[str, ...] | None = None
+
+    @cached_property
+    def may(self) -> Callable[[str], Any]:
+        """`literal_gate` of the pattern: None from it, and the pattern cannot match there."""
+        return literal_gate(self.pattern)
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,12 +89,35 @@ class PeriodRules:
         return out
 
     @cached_property
-    def any_word(self) -> Any:
-        """One search for all literal words: no match means none of them occurs (None: no words).
+    def gate(self) -> Any:
+        """One search for every literal word and every literal a relative or basis pattern needs
+        (`required_literals`): no match, and none of them can match (None: nothing to search).
 
         Plain substrings, so the standard library's engine finds exactly what `regex` would, at
-        a third of its cost per call."""
-        return re.compile("|".join(map(re.escape, self.literal_words))) if self.literal_words else None
+        a third of its cost per call; four sentences in five end here."""
+        lits = list(self.literal_words)
+        lits += [lit for rw in self.relative + self.basis_periods if rw.word is None for lit in rw.need or ()]
+        return re.compile("|".join(map(re.escape, dict.fromkeys(lits)))) if lits else None
+
+    @cached_property
+    def ungated(self) -> bool:
+        """Is there a relative or basis pattern the gate cannot rule out (no required literal)?"""
+        return any(rw.word is None and rw.need is None for rw in self.relative + self.basis_periods)
+
+    @cached_property
+    def average_may(self) -> Callable[[str], Any]:
+        """`literal_gate` of average_words (asked of every growth and target)."""
+        return literal_gate(self.average_words)
+
+    @cached_property
+    def basis_year_may(self) -> Callable[[str], Any]:
+        """`literal_gate` of basis_year (asked of every growth and change)."""
+        return literal_gate(self.basis_year)
+
+    @cached_property
+    def from_may(self) -> Callable[[str], Any]:
+        """`literal_gate` of from_words, asked for most figures."""
+        return literal_gate(self.from_words)
 
     @cached_property
     def relative_patterns(self) -> tuple[RelativeWord, ...]:
@@ -103,6 +133,142 @@ class PeriodRules:
     def literal_words(self) -> tuple[str, ...]:
         """The `word`s of relative and basis_periods, each once: what the document index looks for."""
         return tuple(dict.fromkeys(rw.word for rw in self.relative + self.basis_periods if rw.word is not None))
+
+
+_PLAIN_FLAGS = regex.compile("", regex.V0).flags  # what compile_pattern gives: no inline flag
+_OPENERS = ("(?:", "(?>", "(?=", "(?!", "(?<=", "(?<!")  # the only groups required_literals reads
+_LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
+_QUANTIFIERS = "*+?{"
+
+
+class _Unsure(Exception):
+    """A construct required_literals does not read: it gives no answer rather than a guess."""
+
+
+def required_literals(pattern: Any) -> tuple[str, ...] | None:
+    """Literals one of which occurs in every match of `pattern`; None when that is not certain.
+
+    Why: a user pattern runs on every figure's sentence, most sentences cannot match it, and a
+    `regex` call costs ~0.5 µs even then; `literal in sentence` costs a tenth.  Deliberately
+    small and conservative: a literal is a run of non-ASCII characters (no regex syntax is
+    non-ASCII) that is neither quantified nor inside a quantified group, an alternative or a
+    lookaround; groups other than (...), (?:...), (?>...) and lookarounds, nested or ambiguous
+    character classes, inline flags and verbs ((*FAIL)) make it answer None: always run.
+    """
+    src = getattr(pattern, "pattern", None)
+    if not isinstance(src, str) or pattern.flags != _PLAIN_FLAGS:
+        return None
+    try:
+        need, i = _alternatives(src, 0)
+    except _Unsure:
+        return None
+    return need if i == len(src) else None
+
+
+def _alternatives(src: str, i: int) -> tuple[tuple[str, ...] | None, int]:
+    """Read `a|b|…` from src[i] to its closing ')' or the end: any alternative's literals."""
+    options: list[str] = []
+    known = True
+    while True:
+        need, i = _sequence(src, i)
+        known = known and need is not None
+        options += need or ()
+        if i < len(src) and src[i] == "|":
+            i += 1
+            continue
+        return (tuple(options) if known else None), i
+
+
+def _sequence(src: str, i: int) -> tuple[tuple[str, ...] | None, int]:
+    """Read one alternative up to '|', ')' or the end: the most telling literals it requires."""
+    best: tuple[str, ...] | None = None
+    run = ""
+
+    def keep(need: tuple[str, ...] | None) -> None:
+        nonlocal best
+        if need and (best is None or min(map(len, need)) > min(map(len, best))):
+            best = need
+
+    while i < len(src) and src[i] not in "|)":
+        c = src[i]
+        if c > "\x7f":
+            run += c
+            i += 1
+            continue
+        if c in _QUANTIFIERS:  # it takes the item before: a literal run loses its last character
+            run = run[:-1]
+            i = _skip_braces(src, i) if c == "{" else i + 1
+            keep((run,) if run else None)
+            run = ""
+            continue
+        keep((run,) if run else None)
+        run = ""
+        if c == "\\":
+            i = _skip_escape(src, i)
+        elif c == "[":
+            i = _skip_class(src, i)
+        elif c == "(":
+            if src.startswith("(?", i) and not src.startswith(_OPENERS, i) or src.startswith("(*", i):
+                raise _Unsure
+            opener = next((o for o in _OPENERS if src.startswith(o, i)), "(")
+            need, i = _alternatives(src, i + len(opener))
+            if i >= len(src) or src[i] != ")":
+                raise _Unsure
+            i += 1
+            if opener not in _LOOKAROUNDS and (i >= len(src) or src[i] not in _QUANTIFIERS):
+                keep(need)
+        else:
+            i += 1  # . ^ $ and the other ASCII: no literal
+    keep((run,) if run else None)
+    return best, i
+
+
+def _skip_escape(src: str, i: int) -> int:
+    """Past an escape: its letter and any {…} or <…> argument (\\N{…}, \\p{…}, \\g<…>)."""
+    i += 2
+    if i < len(src) and src[i] in "{<":
+        i = _skip_to(src, i, "}" if src[i] == "{" else ">")
+    return i
+
+
+def _skip_braces(src: str, i: int) -> int:
+    """Past a {…} quantifier or fuzzy constraint."""
+    return _skip_to(src, i, "}")
+
+
+def _skip_to(src: str, i: int, close: str) -> int:
+    j = src.find(close, i)
+    if j < 0 or any(ch in src[i:j] for ch in "()|[\\"):
+        raise _Unsure  # not the simple argument it looks like
+    return j + 1
+
+
+def _skip_class(src: str, i: int) -> int:
+    """Past a character class that ends at its first unescaped ']' (no nested '[', no ']' first)."""
+    j = i + 1
+    if src.startswith("^", j):
+        j += 1
+    if src.startswith("]", j):
+        raise _Unsure
+    while j < len(src):
+        if src[j] == "\\":
+            j += 2
+        elif src[j] == "[":
+            raise _Unsure
+        elif src[j] == "]":
+            return j + 1
+        else:
+            j += 1
+    raise _Unsure
+
+
+def literal_gate(pattern: Any) -> Callable[[str], Any]:
+    """A search that finds nothing only where `pattern` cannot match (none of its
+    `required_literals` occurs); the empty pattern, which finds everywhere, when it has none.
+
+    One C call: the standard library's engine finds plain substrings exactly as `regex` would."""
+    need = required_literals(pattern)
+    return re.compile("|".join(map(re.escape, need)) if need else "").search
 
 
 def _pattern(raw: dict, key: str, where: str, problems: list[str]):
@@ -151,7 +317,7 @@ def _load_relative(raw: Any, problems: list[str], key: str = "relative") -> list
         word = str(e["word"]) if e.get("word") else None
         pat = compile_pattern(regex.escape(word) if word is not None else str(e["pattern"]), where, problems)
         if pat is not None:
-            out.append(RelativeWord(pat, str(e["period"]), word))
+            out.append(RelativeWord(pat, str(e["period"]), word, None if word is not None else required_literals(pat)))
     return out
 
 
@@ -271,7 +437,7 @@ def section_year(text: str, at: int, year: int | None, doc_kind: str, section: s
             return years[k]
     if year is None:
         return None
-    dk = pr.kind(doc_kind)
+    dk = pr._kind_by_name.get(doc_kind)  # pr.kind(), without a call per figure
     if dk is None:
         return year
     if fig_kind == "target":
@@ -300,18 +466,10 @@ def _basis_memo(text: str, pr: PeriodRules) -> dict[int, bool]:
     return {}
 
 
-def _may_hold_year(sentence: str) -> bool:
-    """Can `_YEAR` match in `sentence`?  Every match holds 年 and 19 or 20; three substring tests
-    are far cheaper than the regex pass, and five sentences in six hold no year."""
-    return "年" in sentence and ("19" in sentence or "20" in sentence)
-
-
 def _stated(text: str, s0: int, at: int, pr: PeriodRules) -> list[tuple[int, str]]:
     """(end position, period) for each year written in text[s0:at] that is not a basis."""
     out: list[tuple[int, str]] = []
     sentence = text[s0:at]
-    if not _may_hold_year(sentence):
-        return out
     for m in _YEAR.finditer(sentence):
         if _is_basis(text, s0 + m.start(), pr):
             continue
@@ -328,18 +486,13 @@ def _stated(text: str, s0: int, at: int, pr: PeriodRules) -> list[tuple[int, str
     return out
 
 
-def _words_in(sentence: str, s0: int, pr: PeriodRules) -> dict[str, list[tuple[int, int]]]:
+def _words_in(sentence: str, s0: int, pr: PeriodRules, start: int = 0) -> dict[str, list[tuple[int, int]]]:
     """Each literal word's matches in `sentence` (= text[s0:...]) as its escaped pattern's `finditer`
     gives them: its occurrences left to right, each from the end of the one before, in text positions.
-
-    Why: most sentences hold none of the ~20 words; one search for them all says so, where a
-    regex pass per word ran for every figure."""
-    first = pr.any_word.search(sentence) if pr.any_word is not None else None
-    if first is None:
-        return {}
+    `start`: none begins before it (where the gate found its first literal)."""
     out = {}
     for w in pr.literal_words:
-        i = sentence.find(w, first.start())
+        i = sentence.find(w, start)
         spans = []
         while i >= 0:
             spans.append((s0 + i, s0 + i + len(w)))
@@ -365,12 +518,12 @@ def _relative(text: str, s0: int, at: int, y: int | None, r: int | None, pr: Per
             if not spans:
                 continue
             found = [(a, b, ()) for a, b in spans]
-        elif rw.pattern.search(sentence) is None:
+        elif rw.may(sentence) is None or rw.pattern.search(sentence) is None:
             continue
         else:
             found = [(s0 + m.start(), s0 + m.end(), m.groups()) for m in rw.pattern.finditer(sentence)]
         for a, b, groups in found:
-            if any(ta < b and a < tb for ta, tb in taken):
+            if taken and any(ta < b and a < tb for ta, tb in taken):
                 continue
             if _is_basis(text, a, pr):
                 continue
@@ -390,7 +543,7 @@ def _basis_periods(text: str, s0: int, at: int, y: int | None, r: int | None, pr
     for rw in pr.basis_periods if words is None or words else pr.basis_patterns:
         if words is not None and rw.word is not None:
             spans = [(b, ()) for _, b in words.get(rw.word, ())]
-        elif rw.pattern.search(text, s0, at) is None:
+        elif words is not None and rw.may(text[s0:at]) is None or rw.pattern.search(text, s0, at) is None:
             continue
         else:
             spans = [(m.end(), m.groups()) for m in rw.pattern.finditer(text, s0, at)]
@@ -411,26 +564,43 @@ def resolve_period(text: str, s0: int, at: int, meta, *, section: str = "", kind
     pr = period_rules(rules)
     extra = getattr(meta, "extra", None) or {}
     year = getattr(meta, "year", None)
-    doc_kind = str(extra.get("kind") or "")
-    r = section_year(text, at, year, doc_kind, section, pr, kind)
-    words = _words_in(text[s0:at], s0, pr)
-    found = (_stated(text, s0, at, pr) + _relative(text, s0, at, year, r, pr, words)
-             # basis_periods search text[s0:at] by position, which is the slice only for these
-             + _basis_periods(text, s0, at, year, r, pr, words if 0 <= s0 and 0 <= at else None))
+    r = section_year(text, at, year, str(extra.get("kind") or ""), section, pr, kind)
+    sentence = text[s0:at]
+    # every _YEAR match holds 年 and 19 or 20: three substring tests spare most sentences the pass
+    found = _stated(text, s0, at, pr) if "年" in sentence and ("19" in sentence or "20" in sentence) else []
+    # basis_periods search text[s0:at] by position: the same as the slice only for offsets >= 0
+    inside = 0 <= s0 and 0 <= at
+    hit = pr.gate.search(sentence) if pr.gate is not None else None
+    if hit is not None or pr.ungated or not inside:
+        words = _words_in(sentence, s0, pr, hit.start()) if hit is not None else {}
+        found += _relative(text, s0, at, year, r, pr, words)
+        found += _basis_periods(text, s0, at, year, r, pr, words if inside else None)
     if found:
         period = max(found)[1]
     elif kind != "target" and _is_from_value(text, s0, at, at if end is None else end, pr):
         return fill(pr.from_period.get(section or "review", "{r}"), year, r)
     else:
         period = str(r) if r is not None else ""
+    if kind not in _SPAN_KINDS:
+        return period
     return _since_basis(_average(period, text, s0, at, section, kind, year, r, pr), text, s0, at, kind, pr)
+
+
+_SPAN_KINDS = frozenset({"growth", "target", "change"})  # the kinds _average or _since_basis can change
+
+
+@lru_cache(maxsize=1024)
+def _single_year(period: str) -> bool:
+    """Is the period one year (2011)?  Asked of a few dozen distinct periods, once per figure."""
+    return _SINGLE_YEAR.match(period) is not None
 
 
 def _since_basis(period: str, text: str, s0: int, at: int, kind: str, pr: PeriodRules) -> str:
     """比2002年增长65.5% in 2007 -> 2003-2007 (basis_year_period); 比上年 leaves the year alone."""
-    if kind not in ("growth", "change") or pr.basis_year is None or not _SINGLE_YEAR.match(period):
+    if kind not in ("growth", "change") or pr.basis_year is None or not _single_year(period):
         return period
-    m = pr.basis_year.search(text[max(s0, at - 30):at])
+    before = text[max(s0, at - 30):at]
+    m = pr.basis_year.search(before) if pr.basis_year_may(before) is not None else None
     if m is None or int(m.group(1)) >= int(period) - 1:
         return period
     return fill(pr.basis_year_period, None, None, p=int(period), b=int(m.group(1))) or period
@@ -439,9 +609,10 @@ def _since_basis(period: str, text: str, s0: int, at: int, kind: str, pr: Period
 def _average(period: str, text: str, s0: int, at: int, section: str, kind: str, y: int | None, r: int | None,
              pr: PeriodRules) -> str:
     """年均增长 over a single year -> the span it averages over (average_period)."""
-    if kind not in ("growth", "target") or pr.average_words is None or not _SINGLE_YEAR.match(period):
+    if kind not in ("growth", "target") or pr.average_words is None or not _single_year(period):
         return period
-    if not pr.average_words.search(text[max(s0, at - 16):at]):
+    before = text[max(s0, at - 16):at]
+    if pr.average_may(before) is None or not pr.average_words.search(before):
         return period
     part = "plan" if kind == "target" or section == "plan" else "review"
     return fill((pr.average_period or {}).get(part, "{p}"), y, r, p=int(period)) or period
@@ -453,8 +624,8 @@ _CLAUSE_STOP = regex.compile(r"[，。；,;！？\n]")
 def _is_from_value(text: str, s0: int, at: int, end: int, pr: PeriodRules) -> bool:
     """Is the figure the old value of an adjustment (从202元提高到209元 -> 202元)?"""
     before = text[max(s0, at - 30):at]
-    if pr.from_words.search(before) is None:  # most figures: a search is half a finditer's cost
-        return False
+    if pr.from_may(before) is None or pr.from_words.search(before) is None:
+        return False  # most figures: a literal test, else a search (half a finditer's cost)
     froms = list(pr.from_words.finditer(before))
     lead = before[froms[-1].end():]
     if _CLAUSE_STOP.search(lead) or pr.to_words.search(lead):
