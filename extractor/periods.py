@@ -115,6 +115,11 @@ class PeriodRules:
         return literal_gate(self.basis_year)
 
     @cached_property
+    def not_period_may(self) -> Callable[[str], Any]:
+        """`literal_gate` of year_not_period_after (asked of every stated year)."""
+        return literal_gate(self.year_not_period_after)
+
+    @cached_property
     def from_may(self) -> Callable[[str], Any]:
         """`literal_gate` of from_words, asked for most figures."""
         return literal_gate(self.from_words)
@@ -131,7 +136,7 @@ class PeriodRules:
 
     @cached_property
     def literal_words(self) -> tuple[str, ...]:
-        """The `word`s of relative and basis_periods, each once: what the document index looks for."""
+        """The `word`s of relative and basis_periods, each once: what `_words_in` looks for."""
         return tuple(dict.fromkeys(rw.word for rw in self.relative + self.basis_periods if rw.word is not None))
 
 
@@ -417,7 +422,7 @@ def heading_years(text: str, pr: PeriodRules) -> tuple[tuple[int, ...], tuple[in
         at, start = start, start + len(raw) + 1
         if not line or len(line) > pr.heading_max_chars or line.endswith(("。", "；", "，")):
             continue
-        y = _YEAR.search(line)
+        y = _YEAR.search(line) if "年" in line else None  # every _YEAR match holds 年
         if y is None or not pr.heading_words.search(line) or pr.heading_not.search(line):
             continue
         pos.append(at)
@@ -473,7 +478,8 @@ def _stated(text: str, s0: int, at: int, pr: PeriodRules) -> list[tuple[int, str
     for m in _YEAR.finditer(sentence):
         if _is_basis(text, s0 + m.start(), pr):
             continue
-        if pr.year_not_period_after.search(sentence[m.end():m.end() + 4]):
+        after = sentence[m.end():m.end() + 4]
+        if pr.not_period_may(after) is not None and pr.year_not_period_after.search(after):
             continue
         pre, y1, y2, suf = m.group(1) or "", m.group(2), m.group(3), m.group(4) or ""
         if y2:
@@ -507,7 +513,8 @@ def _relative(text: str, s0: int, at: int, y: int | None, r: int | None, pr: Per
     """(end position, period) for each relative period word in text[s0:at] that is not a basis.
 
     `words` (from `_words_in`) holds the `word` entries' matches; a `pattern` entry runs on the
-    sentence, after a search (half the cost of a finditer) says it matches at all."""
+    sentence only where its literal gate (`RelativeWord.may`) and then a search (half the cost of
+    a finditer) say it can match."""
     out: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     sentence = text[s0:at]
@@ -561,7 +568,8 @@ def resolve_period(text: str, s0: int, at: int, meta, *, section: str = "", kind
         from .rules import load_rules
 
         rules = load_rules()
-    pr = period_rules(rules)
+    loaded = getattr(rules, "extra", None)  # period_rules(), without a call per figure
+    pr = (loaded.get("periods") if loaded else None) or period_rules(rules)
     extra = getattr(meta, "extra", None) or {}
     year = getattr(meta, "year", None)
     r = section_year(text, at, year, str(extra.get("kind") or ""), section, pr, kind)
@@ -577,7 +585,8 @@ def resolve_period(text: str, s0: int, at: int, meta, *, section: str = "", kind
         found += _basis_periods(text, s0, at, year, r, pr, words if inside else None)
     if found:
         period = max(found)[1]
-    elif kind != "target" and _is_from_value(text, s0, at, at if end is None else end, pr):
+    elif (kind != "target" and pr.from_may(text[max(s0, at - 30):at]) is not None
+          and _is_from_value(text, s0, at, at if end is None else end, pr)):
         return fill(pr.from_period.get(section or "review", "{r}"), year, r)
     else:
         period = str(r) if r is not None else ""
