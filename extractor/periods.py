@@ -9,8 +9,10 @@ year.  A panel keyed on period is only as good as this resolution, so the words 
 from __future__ import annotations
 
 import bisect
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,6 @@ _YEAR = regex.compile(
 )
 _SPACE = regex.compile(r"\s+")
 _SINGLE_YEAR = regex.compile(r"^(?:19|20)\d{2}$")
-_HEADING_LINE = regex.compile(r"(?m)^[ \t\u3000]*([^\n]*?)[ \t\u3000]*$")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,15 @@ class DocKind:
 class RelativeWord:
     pattern: Any  # compiled regex
     period: str
+    #: the literal when the entry is a `word`: its matches are then exactly its occurrences
+    word: str | None = None
+    #: a `pattern`'s `required_literals`: a sentence without one of them cannot match
+    need: tuple[str, ...] | None = None
+
+    @cached_property
+    def may(self) -> Callable[[str], Any]:
+        """`literal_gate` of the pattern: None from it, and the pattern cannot match there."""
+        return literal_gate(self.pattern)
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,7 +78,202 @@ class PeriodRules:
     basis_periods: tuple = ()
 
     def kind(self, name: str) -> DocKind | None:
-        return next((k for k in self.kinds if k.name == name), None)
+        return self._kind_by_name.get(name)
+
+    @cached_property
+    def _kind_by_name(self) -> dict[str, DocKind]:
+        """Name -> kind, the first of a name winning as the scan in order did (asked once per figure)."""
+        out: dict[str, DocKind] = {}
+        for k in self.kinds:
+            out.setdefault(k.name, k)
+        return out
+
+    @cached_property
+    def gate(self) -> Any:
+        """One search for every literal word and every literal a relative or basis pattern needs
+        (`required_literals`): no match, and none of them can match (None: nothing to search).
+
+        Plain substrings, so the standard library's engine finds exactly what `regex` would, at
+        a third of its cost per call; four sentences in five end here."""
+        lits = list(self.literal_words)
+        lits += [lit for rw in self.relative + self.basis_periods if rw.word is None for lit in rw.need or ()]
+        return re.compile("|".join(map(re.escape, dict.fromkeys(lits)))) if lits else None
+
+    @cached_property
+    def ungated(self) -> bool:
+        """Is there a relative or basis pattern the gate cannot rule out (no required literal)?"""
+        return any(rw.word is None and rw.need is None for rw in self.relative + self.basis_periods)
+
+    @cached_property
+    def average_may(self) -> Callable[[str], Any]:
+        """`literal_gate` of average_words (asked of every growth and target)."""
+        return literal_gate(self.average_words)
+
+    @cached_property
+    def basis_year_may(self) -> Callable[[str], Any]:
+        """`literal_gate` of basis_year (asked of every growth and change)."""
+        return literal_gate(self.basis_year)
+
+    @cached_property
+    def not_period_may(self) -> Callable[[str], Any]:
+        """`literal_gate` of year_not_period_after (asked of every stated year)."""
+        return literal_gate(self.year_not_period_after)
+
+    @cached_property
+    def from_may(self) -> Callable[[str], Any]:
+        """`literal_gate` of from_words, asked for most figures."""
+        return literal_gate(self.from_words)
+
+    @cached_property
+    def relative_patterns(self) -> tuple[RelativeWord, ...]:
+        """The `pattern` entries of relative, in order: all that can match where no word occurs."""
+        return tuple(rw for rw in self.relative if rw.word is None)
+
+    @cached_property
+    def basis_patterns(self) -> tuple[RelativeWord, ...]:
+        """The `pattern` entries of basis_periods (the same, for 比今年 and its kin)."""
+        return tuple(rw for rw in self.basis_periods if rw.word is None)
+
+    @cached_property
+    def literal_words(self) -> tuple[str, ...]:
+        """The `word`s of relative and basis_periods, each once: what `_words_in` looks for."""
+        return tuple(dict.fromkeys(rw.word for rw in self.relative + self.basis_periods if rw.word is not None))
+
+
+_PLAIN_FLAGS = regex.compile("", regex.V0).flags  # what compile_pattern gives: no inline flag
+_OPENERS = ("(?:", "(?>", "(?=", "(?!", "(?<=", "(?<!")  # the only groups required_literals reads
+_LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
+_QUANTIFIERS = "*+?{"
+
+
+class _Unsure(Exception):
+    """A construct required_literals does not read: it gives no answer rather than a guess."""
+
+
+def required_literals(pattern: Any) -> tuple[str, ...] | None:
+    """Literals one of which occurs in every match of `pattern`; None when that is not certain.
+
+    Why: a user pattern runs on every figure's sentence, most sentences cannot match it, and a
+    `regex` call costs ~0.5 µs even then; `literal in sentence` costs a tenth.  Deliberately
+    small and conservative: a literal is a run of non-ASCII characters (no regex syntax is
+    non-ASCII) that is neither quantified nor inside a quantified group, an alternative or a
+    lookaround; groups other than (...), (?:...), (?>...) and lookarounds, nested or ambiguous
+    character classes, inline flags and verbs ((*FAIL)) make it answer None: always run.
+    """
+    src = getattr(pattern, "pattern", None)
+    if not isinstance(src, str) or pattern.flags != _PLAIN_FLAGS:
+        return None
+    try:
+        need, i = _alternatives(src, 0)
+    except _Unsure:
+        return None
+    return need if i == len(src) else None
+
+
+def _alternatives(src: str, i: int) -> tuple[tuple[str, ...] | None, int]:
+    """Read `a|b|…` from src[i] to its closing ')' or the end: any alternative's literals."""
+    options: list[str] = []
+    known = True
+    while True:
+        need, i = _sequence(src, i)
+        known = known and need is not None
+        options += need or ()
+        if i < len(src) and src[i] == "|":
+            i += 1
+            continue
+        return (tuple(options) if known else None), i
+
+
+def _sequence(src: str, i: int) -> tuple[tuple[str, ...] | None, int]:
+    """Read one alternative up to '|', ')' or the end: the most telling literals it requires."""
+    best: tuple[str, ...] | None = None
+    run = ""
+
+    def keep(need: tuple[str, ...] | None) -> None:
+        nonlocal best
+        if need and (best is None or min(map(len, need)) > min(map(len, best))):
+            best = need
+
+    while i < len(src) and src[i] not in "|)":
+        c = src[i]
+        if c > "\x7f":
+            run += c
+            i += 1
+            continue
+        if c in _QUANTIFIERS:  # it takes the item before: a literal run loses its last character
+            run = run[:-1]
+            i = _skip_braces(src, i) if c == "{" else i + 1
+            keep((run,) if run else None)
+            run = ""
+            continue
+        keep((run,) if run else None)
+        run = ""
+        if c == "\\":
+            i = _skip_escape(src, i)
+        elif c == "[":
+            i = _skip_class(src, i)
+        elif c == "(":
+            if src.startswith("(?", i) and not src.startswith(_OPENERS, i) or src.startswith("(*", i):
+                raise _Unsure
+            opener = next((o for o in _OPENERS if src.startswith(o, i)), "(")
+            need, i = _alternatives(src, i + len(opener))
+            if i >= len(src) or src[i] != ")":
+                raise _Unsure
+            i += 1
+            if opener not in _LOOKAROUNDS and (i >= len(src) or src[i] not in _QUANTIFIERS):
+                keep(need)
+        else:
+            i += 1  # . ^ $ and the other ASCII: no literal
+    keep((run,) if run else None)
+    return best, i
+
+
+def _skip_escape(src: str, i: int) -> int:
+    """Past an escape: its letter and any {…} or <…> argument (\\N{…}, \\p{…}, \\g<…>)."""
+    i += 2
+    if i < len(src) and src[i] in "{<":
+        i = _skip_to(src, i, "}" if src[i] == "{" else ">")
+    return i
+
+
+def _skip_braces(src: str, i: int) -> int:
+    """Past a {…} quantifier or fuzzy constraint."""
+    return _skip_to(src, i, "}")
+
+
+def _skip_to(src: str, i: int, close: str) -> int:
+    j = src.find(close, i)
+    if j < 0 or any(ch in src[i:j] for ch in "()|[\\"):
+        raise _Unsure  # not the simple argument it looks like
+    return j + 1
+
+
+def _skip_class(src: str, i: int) -> int:
+    """Past a character class that ends at its first unescaped ']' (no nested '[', no ']' first)."""
+    j = i + 1
+    if src.startswith("^", j):
+        j += 1
+    if src.startswith("]", j):
+        raise _Unsure
+    while j < len(src):
+        if src[j] == "\\":
+            j += 2
+        elif src[j] == "[":
+            raise _Unsure
+        elif src[j] == "]":
+            return j + 1
+        else:
+            j += 1
+    raise _Unsure
+
+
+def literal_gate(pattern: Any) -> Callable[[str], Any]:
+    """A search that finds nothing only where `pattern` cannot match (none of its
+    `required_literals` occurs); the empty pattern, which finds everywhere, when it has none.
+
+    One C call: the standard library's engine finds plain substrings exactly as `regex` would."""
+    need = required_literals(pattern)
+    return re.compile("|".join(map(re.escape, need)) if need else "").search
 
 
 def _pattern(raw: dict, key: str, where: str, problems: list[str]):
@@ -114,10 +319,10 @@ def _load_relative(raw: Any, problems: list[str], key: str = "relative") -> list
             problems.append(f"{where}: needs a period and exactly one of word, pattern")
             continue
         _check_template(str(e["period"]), where, problems)
-        src = regex.escape(str(e["word"])) if e.get("word") else str(e["pattern"])
-        pat = compile_pattern(src, where, problems)
+        word = str(e["word"]) if e.get("word") else None
+        pat = compile_pattern(regex.escape(word) if word is not None else str(e["pattern"]), where, problems)
         if pat is not None:
-            out.append(RelativeWord(pat, str(e["period"])))
+            out.append(RelativeWord(pat, str(e["period"]), word, None if word is not None else required_literals(pat)))
     return out
 
 
@@ -205,16 +410,22 @@ def fill(template: str, y: int | None, r: int | None, groups: tuple = (), p: int
 
 @lru_cache(maxsize=4)
 def heading_years(text: str, pr: PeriodRules) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Positions of headings that carry a year (一、2011年工作回顾), and those years."""
+    """Positions of headings that carry a year (一、2011年工作回顾), and those years.
+
+    Lines are cut at "\n" and stripped of [ \t\u3000], which is what the multiline
+    `^[ \t\u3000]*([^\n]*?)[ \t\u3000]*$` gave line by line, without a lazy regex over every
+    character of a long report (most of this function's time before)."""
     pos, years = [], []
-    for m in _HEADING_LINE.finditer(text):
-        line = m.group(1)
+    start = 0
+    for raw in text.split("\n"):
+        line = raw.strip(" \t\u3000")
+        at, start = start, start + len(raw) + 1
         if not line or len(line) > pr.heading_max_chars or line.endswith(("。", "；", "，")):
             continue
-        y = _YEAR.search(line)
+        y = _YEAR.search(line) if "年" in line else None  # every _YEAR match holds 年
         if y is None or not pr.heading_words.search(line) or pr.heading_not.search(line):
             continue
-        pos.append(m.start())
+        pos.append(at)
         years.append(int(y.group(2)))
     return tuple(pos), tuple(years)
 
@@ -231,7 +442,7 @@ def section_year(text: str, at: int, year: int | None, doc_kind: str, section: s
             return years[k]
     if year is None:
         return None
-    dk = pr.kind(doc_kind)
+    dk = pr._kind_by_name.get(doc_kind)  # pr.kind(), without a call per figure
     if dk is None:
         return year
     if fig_kind == "target":
@@ -243,18 +454,32 @@ def section_year(text: str, at: int, year: int | None, doc_kind: str, section: s
 
 
 def _is_basis(text: str, at: int, pr: PeriodRules) -> bool:
-    """Is the word at `at` a comparison basis (比上年, 比\n上年 across a line break)?"""
-    return bool(pr.basis_before.search(_SPACE.sub("", text[max(0, at - 8):at])))
+    """Is the word at `at` a comparison basis (比上年, 比\n上年 across a line break)?
+
+    The answer depends on the text and `at` alone, and the figures of a sentence ask it of the
+    same words again, so it is kept per document."""
+    memo = _basis_memo(text, pr)
+    got = memo.get(at)
+    if got is None:
+        got = memo[at] = bool(pr.basis_before.search(_SPACE.sub("", text[max(0, at - 8):at])))
+    return got
+
+
+@lru_cache(maxsize=4)
+def _basis_memo(text: str, pr: PeriodRules) -> dict[int, bool]:
+    """`_is_basis` answers of one document, by position."""
+    return {}
 
 
 def _stated(text: str, s0: int, at: int, pr: PeriodRules) -> list[tuple[int, str]]:
     """(end position, period) for each year written in text[s0:at] that is not a basis."""
-    out = []
+    out: list[tuple[int, str]] = []
     sentence = text[s0:at]
     for m in _YEAR.finditer(sentence):
         if _is_basis(text, s0 + m.start(), pr):
             continue
-        if pr.year_not_period_after.search(sentence[m.end():m.end() + 4]):
+        after = sentence[m.end():m.end() + 4]
+        if pr.not_period_may(after) is not None and pr.year_not_period_after.search(after):
             continue
         pre, y1, y2, suf = m.group(1) or "", m.group(2), m.group(3), m.group(4) or ""
         if y2:
@@ -267,60 +492,124 @@ def _stated(text: str, s0: int, at: int, pr: PeriodRules) -> list[tuple[int, str
     return out
 
 
-def _relative(text: str, s0: int, at: int, y: int | None, r: int | None, pr: PeriodRules) -> list[tuple[int, str]]:
-    """(end position, period) for each relative period word in text[s0:at] that is not a basis."""
-    out = []
-    taken: list[tuple[int, int]] = []
-    sentence = text[s0:at]
-    for rw in pr.relative:
-        for m in rw.pattern.finditer(sentence):
-            if any(a < m.end() and m.start() < b for a, b in taken):
-                continue
-            if _is_basis(text, s0 + m.start(), pr):
-                continue
-            period = fill(rw.period, y, r, m.groups())
-            if period:
-                out.append((s0 + m.end(), period))
-                taken.append((m.start(), m.end()))
+def _words_in(sentence: str, s0: int, pr: PeriodRules, start: int = 0) -> dict[str, list[tuple[int, int]]]:
+    """Each literal word's matches in `sentence` (= text[s0:...]) as its escaped pattern's `finditer`
+    gives them: its occurrences left to right, each from the end of the one before, in text positions.
+    `start`: none begins before it (where the gate found its first literal)."""
+    out = {}
+    for w in pr.literal_words:
+        i = sentence.find(w, start)
+        spans = []
+        while i >= 0:
+            spans.append((s0 + i, s0 + i + len(w)))
+            i = sentence.find(w, i + len(w))
+        if spans:
+            out[w] = spans
     return out
 
 
-def _basis_periods(text: str, s0: int, at: int, y: int | None, r: int | None, pr: PeriodRules) -> list:
-    """比今年增长 -> next year: the period follows from the basis (basis_periods)."""
-    out = []
-    for rw in pr.basis_periods:
-        for m in rw.pattern.finditer(text, s0, at):
-            period = fill(rw.period, y, r, m.groups())
+def _relative(text: str, s0: int, at: int, y: int | None, r: int | None, pr: PeriodRules,
+              words: dict[str, list[tuple[int, int]]]) -> list[tuple[int, str]]:
+    """(end position, period) for each relative period word in text[s0:at] that is not a basis.
+
+    `words` (from `_words_in`) holds the `word` entries' matches; a `pattern` entry runs on the
+    sentence only where its literal gate (`RelativeWord.may`) and then a search (half the cost of
+    a finditer) say it can match."""
+    out: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    sentence = text[s0:at]
+    # no literal word in the sentence: only the patterns can match, in their order
+    for rw in pr.relative if words else pr.relative_patterns:
+        if rw.word is not None:
+            spans = words.get(rw.word)
+            if not spans:
+                continue
+            found = [(a, b, ()) for a, b in spans]
+        elif rw.may(sentence) is None or rw.pattern.search(sentence) is None:
+            continue
+        else:
+            found = [(s0 + m.start(), s0 + m.end(), m.groups()) for m in rw.pattern.finditer(sentence)]
+        for a, b, groups in found:
+            if taken and any(ta < b and a < tb for ta, tb in taken):
+                continue
+            if _is_basis(text, a, pr):
+                continue
+            period = fill(rw.period, y, r, groups)
             if period:
-                out.append((m.end(), period))
+                out.append((b, period))
+                taken.append((a, b))
+    return out
+
+
+def _basis_periods(text: str, s0: int, at: int, y: int | None, r: int | None, pr: PeriodRules,
+                   words: dict[str, list[tuple[int, int]]] | None = None) -> list:
+    """比今年增长 -> next year: the period follows from the basis (basis_periods).
+
+    `words`: the `word` entries' matches in text[s0:at] (`_words_in`), else every entry runs."""
+    out = []
+    for rw in pr.basis_periods if words is None or words else pr.basis_patterns:
+        if words is not None and rw.word is not None:
+            spans = [(b, ()) for _, b in words.get(rw.word, ())]
+        elif words is not None and rw.may(text[s0:at]) is None or rw.pattern.search(text, s0, at) is None:
+            continue
+        else:
+            spans = [(m.end(), m.groups()) for m in rw.pattern.finditer(text, s0, at)]
+        for b, groups in spans:
+            period = fill(rw.period, y, r, groups)
+            if period:
+                out.append((b, period))
     return out
 
 
 def resolve_period(text: str, s0: int, at: int, meta, *, section: str = "", kind: str = "",
                    end: int | None = None, rules=None) -> str:
     """The period of the figure at `at` (its sentence starts at s0), as rules/periods.yaml says."""
-    from .rules import load_rules
+    if rules is None:
+        from .rules import load_rules
 
-    pr = period_rules(rules if rules is not None else load_rules())
+        rules = load_rules()
+    loaded = getattr(rules, "extra", None)  # period_rules(), without a call per figure
+    pr = (loaded.get("periods") if loaded else None) or period_rules(rules)
     extra = getattr(meta, "extra", None) or {}
     year = getattr(meta, "year", None)
-    doc_kind = str(extra.get("kind") or "")
-    r = section_year(text, at, year, doc_kind, section, pr, kind)
-    found = _stated(text, s0, at, pr) + _relative(text, s0, at, year, r, pr) + _basis_periods(text, s0, at, year, r, pr)
+    r = section_year(text, at, year, str(extra.get("kind") or ""), section, pr, kind)
+    sentence = text[s0:at]
+    # every _YEAR match holds 年 and 19 or 20: three substring tests spare most sentences the pass
+    found = _stated(text, s0, at, pr) if "年" in sentence and ("19" in sentence or "20" in sentence) else []
+    # basis_periods search text[s0:at] by position: the same as the slice only for offsets >= 0
+    inside = 0 <= s0 and 0 <= at
+    hit = pr.gate.search(sentence) if pr.gate is not None else None
+    if hit is not None or pr.ungated or not inside:
+        words = _words_in(sentence, s0, pr, hit.start()) if hit is not None else {}
+        found += _relative(text, s0, at, year, r, pr, words)
+        found += _basis_periods(text, s0, at, year, r, pr, words if inside else None)
     if found:
         period = max(found)[1]
-    elif kind != "target" and _is_from_value(text, s0, at, at if end is None else end, pr):
+    elif (kind != "target" and pr.from_may(text[max(s0, at - 30):at]) is not None
+          and _is_from_value(text, s0, at, at if end is None else end, pr)):
         return fill(pr.from_period.get(section or "review", "{r}"), year, r)
     else:
         period = str(r) if r is not None else ""
+    if kind not in _SPAN_KINDS:
+        return period
     return _since_basis(_average(period, text, s0, at, section, kind, year, r, pr), text, s0, at, kind, pr)
+
+
+_SPAN_KINDS = frozenset({"growth", "target", "change"})  # the kinds _average or _since_basis can change
+
+
+@lru_cache(maxsize=1024)
+def _single_year(period: str) -> bool:
+    """Is the period one year (2011)?  Asked of a few dozen distinct periods, once per figure."""
+    return _SINGLE_YEAR.match(period) is not None
 
 
 def _since_basis(period: str, text: str, s0: int, at: int, kind: str, pr: PeriodRules) -> str:
     """比2002年增长65.5% in 2007 -> 2003-2007 (basis_year_period); 比上年 leaves the year alone."""
-    if pr.basis_year is None or kind not in ("growth", "change") or not _SINGLE_YEAR.match(period):
+    if kind not in ("growth", "change") or pr.basis_year is None or not _single_year(period):
         return period
-    m = pr.basis_year.search(text[max(s0, at - 30):at])
+    before = text[max(s0, at - 30):at]
+    m = pr.basis_year.search(before) if pr.basis_year_may(before) is not None else None
     if m is None or int(m.group(1)) >= int(period) - 1:
         return period
     return fill(pr.basis_year_period, None, None, p=int(period), b=int(m.group(1))) or period
@@ -329,9 +618,10 @@ def _since_basis(period: str, text: str, s0: int, at: int, kind: str, pr: Period
 def _average(period: str, text: str, s0: int, at: int, section: str, kind: str, y: int | None, r: int | None,
              pr: PeriodRules) -> str:
     """年均增长 over a single year -> the span it averages over (average_period)."""
-    if pr.average_words is None or not _SINGLE_YEAR.match(period) or kind not in ("growth", "target"):
+    if kind not in ("growth", "target") or pr.average_words is None or not _single_year(period):
         return period
-    if not pr.average_words.search(text[max(s0, at - 16):at]):
+    before = text[max(s0, at - 16):at]
+    if pr.average_may(before) is None or not pr.average_words.search(before):
         return period
     part = "plan" if kind == "target" or section == "plan" else "review"
     return fill((pr.average_period or {}).get(part, "{p}"), y, r, p=int(period)) or period
@@ -343,9 +633,9 @@ _CLAUSE_STOP = regex.compile(r"[，。；,;！？\n]")
 def _is_from_value(text: str, s0: int, at: int, end: int, pr: PeriodRules) -> bool:
     """Is the figure the old value of an adjustment (从202元提高到209元 -> 202元)?"""
     before = text[max(s0, at - 30):at]
+    if pr.from_may(before) is None or pr.from_words.search(before) is None:
+        return False  # most figures: a literal test, else a search (half a finditer's cost)
     froms = list(pr.from_words.finditer(before))
-    if not froms:
-        return False
     lead = before[froms[-1].end():]
     if _CLAUSE_STOP.search(lead) or pr.to_words.search(lead):
         return False
