@@ -18,6 +18,7 @@ from typing import Any
 
 import regex
 
+from . import prefilter
 from .errors import RulesError
 from .rules import EXTRA_LOADERS, _load_yaml, compile_pattern
 
@@ -140,131 +141,14 @@ class PeriodRules:
         return tuple(dict.fromkeys(rw.word for rw in self.relative + self.basis_periods if rw.word is not None))
 
 
-_PLAIN_FLAGS = regex.compile("", regex.V0).flags  # what compile_pattern gives: no inline flag
-_OPENERS = ("(?:", "(?>", "(?=", "(?!", "(?<=", "(?<!")  # the only groups required_literals reads
-_LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
-_QUANTIFIERS = "*+?{"
-
-
-class _Unsure(Exception):
-    """A construct required_literals does not read: it gives no answer rather than a guess."""
-
-
 def required_literals(pattern: Any) -> tuple[str, ...] | None:
-    """Literals one of which occurs in every match of `pattern`; None when that is not certain.
-
-    Why: a user pattern runs on every figure's sentence, most sentences cannot match it, and a
-    `regex` call costs ~0.5 µs even then; `literal in sentence` costs a tenth.  Deliberately
-    small and conservative: a literal is a run of non-ASCII characters (no regex syntax is
-    non-ASCII) that is neither quantified nor inside a quantified group, an alternative or a
-    lookaround; groups other than (...), (?:...), (?>...) and lookarounds, nested or ambiguous
-    character classes, inline flags and verbs ((*FAIL)) make it answer None: always run.
-    """
+    """Literals one of which occurs in every match of a compiled rules pattern; None when that is
+    not certain (prefilter.required_literals, which the kind and exclusion gates use too)."""
     src = getattr(pattern, "pattern", None)
-    if not isinstance(src, str) or pattern.flags != _PLAIN_FLAGS:
+    if not isinstance(src, str):
         return None
-    try:
-        need, i = _alternatives(src, 0)
-    except _Unsure:
-        return None
-    return need if i == len(src) else None
-
-
-def _alternatives(src: str, i: int) -> tuple[tuple[str, ...] | None, int]:
-    """Read `a|b|…` from src[i] to its closing ')' or the end: any alternative's literals."""
-    options: list[str] = []
-    known = True
-    while True:
-        need, i = _sequence(src, i)
-        known = known and need is not None
-        options += need or ()
-        if i < len(src) and src[i] == "|":
-            i += 1
-            continue
-        return (tuple(options) if known else None), i
-
-
-def _sequence(src: str, i: int) -> tuple[tuple[str, ...] | None, int]:
-    """Read one alternative up to '|', ')' or the end: the most telling literals it requires."""
-    best: tuple[str, ...] | None = None
-    run = ""
-
-    def keep(need: tuple[str, ...] | None) -> None:
-        nonlocal best
-        if need and (best is None or min(map(len, need)) > min(map(len, best))):
-            best = need
-
-    while i < len(src) and src[i] not in "|)":
-        c = src[i]
-        if c > "\x7f":
-            run += c
-            i += 1
-            continue
-        if c in _QUANTIFIERS:  # it takes the item before: a literal run loses its last character
-            run = run[:-1]
-            i = _skip_braces(src, i) if c == "{" else i + 1
-            keep((run,) if run else None)
-            run = ""
-            continue
-        keep((run,) if run else None)
-        run = ""
-        if c == "\\":
-            i = _skip_escape(src, i)
-        elif c == "[":
-            i = _skip_class(src, i)
-        elif c == "(":
-            if src.startswith("(?", i) and not src.startswith(_OPENERS, i) or src.startswith("(*", i):
-                raise _Unsure
-            opener = next((o for o in _OPENERS if src.startswith(o, i)), "(")
-            need, i = _alternatives(src, i + len(opener))
-            if i >= len(src) or src[i] != ")":
-                raise _Unsure
-            i += 1
-            if opener not in _LOOKAROUNDS and (i >= len(src) or src[i] not in _QUANTIFIERS):
-                keep(need)
-        else:
-            i += 1  # . ^ $ and the other ASCII: no literal
-    keep((run,) if run else None)
-    return best, i
-
-
-def _skip_escape(src: str, i: int) -> int:
-    """Past an escape: its letter and any {…} or <…> argument (\\N{…}, \\p{…}, \\g<…>)."""
-    i += 2
-    if i < len(src) and src[i] in "{<":
-        i = _skip_to(src, i, "}" if src[i] == "{" else ">")
-    return i
-
-
-def _skip_braces(src: str, i: int) -> int:
-    """Past a {…} quantifier or fuzzy constraint."""
-    return _skip_to(src, i, "}")
-
-
-def _skip_to(src: str, i: int, close: str) -> int:
-    j = src.find(close, i)
-    if j < 0 or any(ch in src[i:j] for ch in "()|[\\"):
-        raise _Unsure  # not the simple argument it looks like
-    return j + 1
-
-
-def _skip_class(src: str, i: int) -> int:
-    """Past a character class that ends at its first unescaped ']' (no nested '[', no ']' first)."""
-    j = i + 1
-    if src.startswith("^", j):
-        j += 1
-    if src.startswith("]", j):
-        raise _Unsure
-    while j < len(src):
-        if src[j] == "\\":
-            j += 2
-        elif src[j] == "[":
-            raise _Unsure
-        elif src[j] == "]":
-            return j + 1
-        else:
-            j += 1
-    raise _Unsure
+    need = prefilter.required_literals(src, pattern.flags)
+    return tuple(sorted(need)) if need else None
 
 
 def literal_gate(pattern: Any) -> Callable[[str], Any]:

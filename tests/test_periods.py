@@ -83,34 +83,6 @@ def test_dev_gold_periods(rules):
     assert total - right <= 2, f"periods right {right}/{total}"
 
 
-@pytest.mark.parametrize("pattern, need", [
-    ("截至(\\d{1,2})月(底|末)", ("截至",)),
-    ("(\\d{1,2})(?:-|—|～|至|到)(\\d{1,2})月", ("月",)),
-    ("年初(?!确定|制定)", ("年初",)),
-    ("从|由", ("从", "由")),
-    ("(?:年均|平均每年)[^，。；]{0,14}$", ("年均", "平均每年")),
-    ("年初?", ("年",)),  # a quantifier takes the character before it
-    ("年初{e<=1}", ("年",)),  # so does a fuzzy constraint
-    ("(?:年初)?月底", ("月底",)),  # an optional group requires nothing
-    ("(?<=年初)月", ("月",)),  # nor a lookaround
-    ("年初|\\d", None),  # an alternative without a literal
-    ("(?i)年初", None),  # inline flags
-    ("年初(?P<x>月)", None),  # groups it does not read
-    ("年初(*FAIL)|月", None),  # verbs
-    ("[]年]初", None),  # an ambiguous character class
-    ("[[:alpha:]]年", None),
-    ("\\N{CJK UNIFIED IDEOGRAPH-5E74}初", ("初",)),  # an escape and its argument are no literal
-    ("\\u5e74初", ("初",)),
-    ("(年)\\g<1>", ("年",)),
-])
-def test_required_literals(pattern, need):
-    import regex
-
-    from extractor.periods import required_literals
-
-    assert required_literals(regex.compile(pattern, regex.V0)) == need
-
-
 def test_required_literals_never_skip_a_match():
     """Random patterns and texts: where a pattern matches, one of its required literals occurs."""
     import random
