@@ -142,6 +142,8 @@ def apply_edits(norm: Norm, edits: list[Edit], name: str) -> Norm:
         return norm
     text = norm.text
     n = len(text)
+    if all(len(rep) == b - a for a, b, rep in edits):
+        return _apply_one_for_one(norm, edits, rec)
     pieces: list[str] = []
     marks: list[int] = []
     new_pieces: list[Piece] = []
@@ -172,6 +174,27 @@ def apply_edits(norm: Norm, edits: list[Edit], name: str) -> Norm:
         marks, new_pieces = [0], [(0, 1, 1)]
     new = Norm(norm.original, "".join(pieces), marks, new_pieces, norm.steps, [])
     # flags are carried in normalised coordinates; re-map them through the edit
+    new.flags = _remap_flags(norm.flags, edits)
+    new.steps.append(rec)
+    return new
+
+
+def _apply_one_for_one(norm: Norm, edits: list[Edit], rec: StepRecord) -> Norm:
+    """apply_edits when every edit keeps its length (fold_width, to_simplified): each character
+    still comes from where it came from, so the map is the old one and only the text is built."""
+    text = norm.text
+    pieces: list[str] = []
+    pos = 0
+    for a, b, rep in edits:
+        if a < pos:  # overlapping edit: skipped, as apply_edits does
+            continue
+        pieces += (text[pos:a], rep)
+        if len(rec.examples) < 5:
+            ctx_a, ctx_b = max(0, a - 4), min(len(text), b + 4)
+            rec.examples.append((text[ctx_a:ctx_b], text[ctx_a:a] + rep + text[b:ctx_b]))
+        pos = b
+    pieces.append(text[pos:])
+    new = Norm(norm.original, "".join(pieces), norm.marks, norm.pieces, norm.steps, [])
     new.flags = _remap_flags(norm.flags, edits)
     new.steps.append(rec)
     return new
@@ -352,6 +375,8 @@ _PAGE_LINE_AT = regex.compile(r"\n(?=[ \t]*(?:\d|[-–—]|第))")
 def drop_layout_lines(text: str) -> list[Edit]:
     """Remove lines that are only a footnote marker ([4]) or a page number between text lines,
     as PDF text layers leave them inside sentences ("186.8\\n 3\\n万吨")."""
+    if "\n" not in text:  # both kinds of line end with one (a title line, a cell: no work)
+        return []
     edits = [(m.start(), m.end(), "") for m in _FOOTNOTE_LINE.finditer(text)]
     starts = [m.end() for m in _PAGE_LINE_AT.finditer(text)]
     edits += [(m.start(), m.end(), "") for m in _finditer_at(_PAGE_LINE, text, starts)]
@@ -385,6 +410,8 @@ _HAN_GAP = regex.compile(r"(?<=\p{Han})[ \t\u00a0]+(?=\p{Han})")
 _DIGIT_SPACE = {c: regex.compile(r"(?<=\d)" + regex.escape(c)) for c in " \t\u00a0\u2009\u202f"}
 _NUM_GAP_AT = {c: regex.compile(r"(?<=[\d.])" + regex.escape(c)) for c in " \t\u00a0\n"}
 _HAN_GAP_AT = {c: regex.compile(r"(?<=\p{Han})" + regex.escape(c)) for c in " \t\u00a0"}
+#: every split join_splits undoes holds one of these (a space of one kind or a line break)
+_SPLITS = " \t\n\u00a0\u2009\u202f"
 _WRAP = regex.compile(r"(?<=[^\s])[ \t]*\n(?![ \t]{2}|\u3000|\n|[ \t]*[一二三四五六七八九十]+、|[ \t]*[(（]|[ \t]*\d+[.．、](?!\d))[ \t]?(?=\S)")
 _MIN_WRAPPED_LINE = 15
 
@@ -438,6 +465,8 @@ def table_blocks(text: str) -> list[tuple[int, int]]:
 def join_splits(text: str) -> list[Edit]:
     """Undo spaces and line breaks that split a figure, its unit or its sentence:
     "4 000張", "50676 萬元", "上 海", "比上年增\\n长13.8%"."""
+    if not any(c in text for c in _SPLITS):
+        return []
     edits: list[Edit] = []
     spaced = _led_positions(text, _DIGIT_SPACE)
     for m in _finditer_lines(_HK_THOUSANDS, text, spaced):
