@@ -15,7 +15,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import regex
 
@@ -70,11 +70,17 @@ class Norm:
 
     def start_of(self, i: int) -> int:
         """Where normalised character i starts in the original (`starts[i]`)."""
+        if 0 <= i < len(self.text):
+            a, _, slope = self.pieces[bisect_right(self.marks, i) - 1]
+            return a + slope * i
         (a, _, slope), i = self._locate(i)
         return a + slope * i
 
     def end_of(self, i: int) -> int:
         """Where normalised character i ends in the original (`ends[i]`)."""
+        if 0 <= i < len(self.text):
+            _, b, slope = self.pieces[bisect_right(self.marks, i) - 1]
+            return b + slope * i
         (_, b, slope), i = self._locate(i)
         return b + slope * i
 
@@ -87,14 +93,14 @@ class Norm:
             return a + sa * i, b + sb * (j - 1)
         return self.start_of(i), self.end_of(j - 1)
 
-    @property
+    @cached_property
     def starts(self) -> list[int]:
-        """For each normalised character, where it starts in the original."""
+        """For each normalised character, where it starts in the original (built once, on use)."""
         return self._expand(0)
 
-    @property
+    @cached_property
     def ends(self) -> list[int]:
-        """For each normalised character, where it ends in the original."""
+        """For each normalised character, where it ends in the original (built once, on use)."""
         return self._expand(1)
 
     def _expand(self, which: int) -> list[int]:
