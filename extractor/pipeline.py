@@ -298,6 +298,7 @@ def to_rows(figures: list[Figure], norm: Norm, meta: DocMeta) -> list[dict]:
     # sentences, so most rows need no search (was: every sentence end listed, then bisected).
     searched_from = found = -1
     floats: dict[Decimal, float] = {}  # a document's few scales, each converted once
+    last_sentence: tuple[int, int, str] = (-1, -1, "")  # (s0, s1, its text): figures share one
     rows = []
     for f in figures:
         c = f.cand
@@ -307,10 +308,20 @@ def to_rows(figures: list[Figure], norm: Norm, meta: DocMeta) -> list[dict]:
             m = SENTENCE_END.search(text, c.end)
             searched_from, found = c.end, (m.start() if m else len(text))
         s1 = found
-        ss, se = orig_span(s0, s1) if s1 > s0 else (start, end)
+        if s1 <= s0:
+            sentence = orig[start:end].strip()
+        elif (s0, s1) == last_sentence[:2]:
+            sentence = last_sentence[2]
+        else:
+            ss, se = orig_span(s0, s1)
+            sentence = orig[ss:se].strip()
+            last_sentence = (s0, s1, sentence)
         num_pos = text.find(c.number_text, c.start, c.end)
         if num_pos >= 0:
-            ns, ne = orig_span(num_pos, num_pos + len(c.number_text))
+            # orig_span(num_pos, num_end), reusing the figure's own ends where they coincide
+            num_end = num_pos + len(c.number_text)
+            ns = start if num_pos == c.start else norm.start_of(num_pos)
+            ne = end if num_end == c.end else norm.end_of(num_end - 1)
             number_text = orig[ns:ne]
         else:
             number_text = c.number_text
@@ -326,7 +337,7 @@ def to_rows(figures: list[Figure], norm: Norm, meta: DocMeta) -> list[dict]:
                 "start": start,
                 "end": end,
                 "quote": orig[start:end],
-                "sentence": orig[ss:se].strip(),
+                "sentence": sentence,
                 "number_text": number_text,
                 "value": float(c.value),
                 "value_high": float(c.value_high) if c.value_high is not None else None,
