@@ -620,6 +620,30 @@ PIPELINE: list[tuple[str, Step]] = [
 ]
 
 
+def normalise_text(text: str, skip: frozenset[str] | None = None) -> str:
+    """normalise(text, skip).text, without building the offset map and the step records: for
+    callers that only read the text (a document's title lines)."""
+    skip = default_skip() if skip is None else skip
+    for name, step in PIPELINE:
+        if name not in skip:
+            edits = step(text)
+            if edits:
+                text = _edited_text(text, edits)
+    return text
+
+
+def _edited_text(text: str, edits: list[Edit]) -> str:
+    """The text apply_edits builds: overlapping edits skipped, the others replaced."""
+    pieces: list[str] = []
+    pos = 0
+    for a, b, rep in edits:
+        if a >= pos:
+            pieces += (text[pos:a], rep)
+            pos = b
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
 def normalise(text: str, skip: frozenset[str] | None = None) -> Norm:
     """Run the pipeline; mojibake is flagged (not used as text) after the edits.
     skip: step names to leave out (None: default_skip(), from ZHIBIAO_SKIP_STEPS)."""

@@ -101,3 +101,10 @@ def test_repaired_run_maps_to_its_whole_span():
     norm = N.normalise(text, frozenset())
     ref_text, ref_starts, ref_ends = _reference_map(text, frozenset())
     assert norm.text == ref_text and norm.starts == ref_starts and norm.ends == ref_ends
+
+
+@FAST
+@given(TEXT, st.booleans())
+def test_normalise_text_is_normalise_text(text, repair):
+    skip = frozenset() if repair else frozenset({"repair_mojibake"})
+    assert N.normalise_text(text, skip) == N.normalise(text, skip).text
