@@ -410,11 +410,12 @@ _SPACED_DIGITS = regex.compile(r"(?<![\d.])\d(?:[ \t]\d){2,}(?![\d.])(?=[ \t]*[\
 _NUM_UNIT_GAP = regex.compile(r"(?<=[\d.])(?:[ \t\u00a0]+\n?[ \t\u00a0]*|\n[ \t\u00a0]*)(?=[\p{Han}%‰])")
 _HAN_GAP = regex.compile(r"(?<=\p{Han})[ \t\u00a0]+(?=\p{Han})")
 # Where the gap patterns can be: every match of the three digit patterns holds a digit followed by
-# a space (of one of these kinds), and none can match a line break (their lookaheads fail, or
-# succeed, alike at a line break and at the end); _NUM_UNIT_GAP starts right after a digit or a
-# point with a space or a line break, _HAN_GAP right after a Han character with a space.
-_DIGIT_SPACE = {c: regex.compile(r"(?<=\d)" + regex.escape(c)) for c in " \t\u00a0\u2009\u202f"}
-_NUM_GAP_AT = {c: regex.compile(r"(?<=[\d.])" + regex.escape(c)) for c in " \t\u00a0\n"}
+# a space (of one of the first five kinds), and none can match a line break (their lookaheads
+# fail, or succeed, alike at a line break and at the end); _NUM_UNIT_GAP starts right after a
+# digit or a point with a space or a line break, _HAN_GAP right after a Han character with a space.
+# One scan per character finds both the digit patterns' lines and _NUM_UNIT_GAP's starts (each
+# use takes more positions than it needs, which only costs a failed attempt).
+_AFTER_NUMBER = {c: regex.compile(r"(?<=[\d.])" + regex.escape(c)) for c in " \t\u00a0\u2009\u202f\n"}
 _HAN_GAP_AT = {c: regex.compile(r"(?<=\p{Han})" + regex.escape(c)) for c in " \t\u00a0"}
 #: every split join_splits undoes holds one of these (a space of one kind or a line break)
 _SPLITS = " \t\n\u00a0\u2009\u202f"
@@ -428,10 +429,11 @@ _TERMINAL = tuple("。！？：；”）)!?:;")
 def is_hard_wrapped(text: str) -> bool:
     """True for text whose lines are a page's width, not paragraphs (PDF text layers): most
     long lines end mid-sentence.  Paragraph-per-line reports keep their line breaks."""
-    long_lines = [ln.rstrip() for ln in text.split("\n") if len(ln.strip()) >= _MIN_WRAPPED_LINE]
+    n = _MIN_WRAPPED_LINE
+    long_lines = [ln for ln in map(str.rstrip, text.split("\n")) if len(ln) >= n and len(ln.lstrip()) >= n]
     if len(long_lines) < 5:
         return False
-    open_ended = sum(1 for ln in long_lines if not ln.endswith(_TERMINAL))
+    open_ended = sum(not ln.endswith(_TERMINAL) for ln in long_lines)
     return open_ended > 0.4 * len(long_lines)
 
 
@@ -474,7 +476,8 @@ def join_splits(text: str) -> list[Edit]:
     if not any(c in text for c in _SPLITS):
         return []
     edits: list[Edit] = []
-    spaced = _led_positions(text, _DIGIT_SPACE)
+    after_number = _led_positions(text, _AFTER_NUMBER)
+    spaced = [p for p in after_number if text[p] != "\n"]
     for m in _finditer_lines(_HK_THOUSANDS, text, spaced):
         base = m.start()
         for k, ch in enumerate(m.group()):
@@ -484,7 +487,7 @@ def join_splits(text: str) -> list[Edit]:
         for m in _finditer_lines(pat, text, spaced):
             base = m.start()
             edits.extend((base + k, base + k + 1, "") for k, ch in enumerate(m.group()) if ch in " \t")
-    gaps = _finditer_at(_NUM_UNIT_GAP, text, _led_positions(text, _NUM_GAP_AT))
+    gaps = _finditer_at(_NUM_UNIT_GAP, text, after_number)
     edits += [(m.start(), m.end(), "") for m in gaps]
     for m in _finditer_at(_HAN_GAP, text, _led_positions(text, _HAN_GAP_AT)):
         edits.append((m.start(), m.end(), ""))

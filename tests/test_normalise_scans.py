@@ -31,7 +31,7 @@ def test_led_scans_equal_plain_scans(text):
     assert _spans(N._finditer_at(N._MOJIBAKE, text, N._positions(text, "?\ufffd"))) == _spans(N._MOJIBAKE.finditer(text))
     page_at = [m.end() for m in N._PAGE_LINE_AT.finditer(text)]
     assert _spans(N._finditer_at(N._PAGE_LINE, text, page_at)) == _spans(N._PAGE_LINE.finditer(text))
-    gap_at = N._led_positions(text, N._NUM_GAP_AT)
+    gap_at = N._led_positions(text, N._AFTER_NUMBER)
     assert _spans(N._finditer_at(N._NUM_UNIT_GAP, text, gap_at)) == _spans(N._NUM_UNIT_GAP.finditer(text))
     han_at = N._led_positions(text, N._HAN_GAP_AT)
     assert _spans(N._finditer_at(N._HAN_GAP, text, han_at)) == _spans(N._HAN_GAP.finditer(text))
@@ -41,9 +41,17 @@ def test_led_scans_equal_plain_scans(text):
 @FAST
 @given(TEXT)
 def test_line_scans_equal_plain_scans(text):
-    spaced = N._led_positions(text, N._DIGIT_SPACE)
+    spaced = [p for p in N._led_positions(text, N._AFTER_NUMBER) if text[p] != "\n"]
     for pat in (N._HK_THOUSANDS, N._SPACED_POINT, N._SPACED_DIGITS):
         assert _spans(N._finditer_lines(pat, text, spaced)) == _spans(pat.finditer(text))
+
+
+@FAST
+@given(TEXT)
+def test_hard_wrapped_as_before(text):
+    long_lines = [ln.rstrip() for ln in text.split("\n") if len(ln.strip()) >= N._MIN_WRAPPED_LINE]
+    before = len(long_lines) >= 5 and sum(1 for ln in long_lines if not ln.endswith(N._TERMINAL)) > 0.4 * len(long_lines)
+    assert N.is_hard_wrapped(text) == before
 
 
 def test_num_unit_gap_finds_the_non_empty_gaps_of_the_old_pattern():
