@@ -227,11 +227,21 @@ def _remap_flags(flags: list[tuple[int, int, str]], edits: list[Edit]) -> list[t
 # engines find at memchr speed; a report is ~20k characters and normalise ran a dozen scans.  So the
 # steps find where a match can start with literal searches (or a literal-led pattern) and run the
 # full pattern only there.  Each use says why that gives exactly pattern.finditer(text);
-# tests/test_normalise_scans.py checks each against the plain scan.
+# tests/test_normalise_scans.py checks each against the plain scan.  Where the literals are dense
+# (a flood of "?" or spaces) trying each would cost more than the scan: then None, "scan it all".
+
+#: Candidates above one in this many characters: the plain scan is cheaper.
+_DENSE = 8
 
 
-def _positions(text: str, needles: Iterable[str]) -> list[int]:
-    """Sorted positions where any of the literal `needles` occurs."""
+def _too_dense(text: str, literals: Iterable[str]) -> bool:
+    return sum(text.count(lit) for lit in literals) * _DENSE > len(text)
+
+
+def _positions(text: str, needles: Iterable[str]) -> list[int] | None:
+    """Sorted positions where any of the literal `needles` occurs (None: too many)."""
+    if _too_dense(text, needles):
+        return None
     out: list[int] = []
     for needle in needles:
         i = text.find(needle)
@@ -242,16 +252,21 @@ def _positions(text: str, needles: Iterable[str]) -> list[int]:
     return out
 
 
-def _led_positions(text: str, leads: dict[str, regex.Pattern]) -> list[int]:
+def _led_positions(text: str, leads: dict[str, regex.Pattern]) -> list[int] | None:
     """Sorted starts of the matches of literal-led patterns (one per literal, tried only when the
-    literal occurs in the text): where a step's pattern can start."""
+    literal occurs in the text): where a step's pattern can start (None: too many literals)."""
+    if _too_dense(text, leads):
+        return None
     return sorted(m.start() for lit, pat in leads.items() if lit in text for m in pat.finditer(text))
 
 
-def _finditer_at(pattern: regex.Pattern, text: str, starts: Iterable[int]) -> list[regex.Match]:
+def _finditer_at(pattern: regex.Pattern, text: str, starts: list[int] | None) -> list[regex.Match]:
     """pattern.finditer(text) for a pattern that never matches empty, given sorted positions that
     include every position where a match can start: the scan finds the first position at or
-    after where it resumes whose match attempt succeeds, and resumes at that match's end."""
+    after where it resumes whose match attempt succeeds, and resumes at that match's end.
+    starts None, or too many: the plain scan."""
+    if starts is None or len(starts) * _DENSE > len(text):
+        return list(pattern.finditer(text))
     out = []
     resume = 0
     for p in starts:
@@ -263,11 +278,14 @@ def _finditer_at(pattern: regex.Pattern, text: str, starts: Iterable[int]) -> li
     return out
 
 
-def _finditer_lines(pattern: regex.Pattern, text: str, at: Iterable[int]) -> list[regex.Match]:
+def _finditer_lines(pattern: regex.Pattern, text: str, at: list[int] | None) -> list[regex.Match]:
     """pattern.finditer(text) for a pattern that cannot match a line break and whose lookarounds
     read a line break as they read the end of the text, given positions that include one in
     each line holding a match: each such line is scanned on its own (pos/endpos: lookbehinds still
-    see the line break before it, and endpos stands where the line break was)."""
+    see the line break before it, and endpos stands where the line break was).  at None: the
+    plain scan."""
+    if at is None:
+        return list(pattern.finditer(text))
     out: list[regex.Match] = []
     line_end = -1
     for p in at:
@@ -444,7 +462,17 @@ _CELLS = regex.compile(r"\S+")
 def _unit_lines(text: str) -> list[regex.Match]:
     """UNIT_LINE.finditer(text): a match is a whole line holding 单位, so only the starts of
     those lines are tried."""
-    starts = sorted({text.rfind("\n", 0, q) + 1 for q in _positions(text, ("单位",))})
+    found = _positions(text, ("单位",))
+    if found is None:
+        return list(UNIT_LINE.finditer(text))
+    starts: list[int] = []
+    line_end = -1
+    for q in found:
+        if q > line_end:  # a line not seen yet: its start (each line is looked at once)
+            starts.append(text.rfind("\n", 0, q) + 1)
+            line_end = text.find("\n", q)
+            if line_end < 0:
+                line_end = len(text)
     return _finditer_at(UNIT_LINE, text, starts)
 
 
@@ -477,7 +505,7 @@ def join_splits(text: str) -> list[Edit]:
         return []
     edits: list[Edit] = []
     after_number = _led_positions(text, _AFTER_NUMBER)
-    spaced = [p for p in after_number if text[p] != "\n"]
+    spaced = None if after_number is None else [p for p in after_number if text[p] != "\n"]
     for m in _finditer_lines(_HK_THOUSANDS, text, spaced):
         base = m.start()
         for k, ch in enumerate(m.group()):

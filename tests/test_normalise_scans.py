@@ -5,6 +5,9 @@ offset map is stored as pieces; both are only allowed because the result is prov
 These tests keep it so when a pattern or a step changes (e.g. a new page-number form that
 _PAGE_LINE_AT does not announce)."""
 
+from contextlib import contextmanager
+from unittest import mock
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,9 +27,25 @@ def _spans(matches) -> list[tuple[int, int]]:
     return [m.span() for m in matches]
 
 
+@contextmanager
+def _sparse(on: bool):
+    """Short test texts are dense in the literals, where the fast paths fall back to the plain
+    scan; with `on` they never do, so the literal-led paths themselves are checked."""
+    if on:
+        with mock.patch.object(N, "_DENSE", 10**9):
+            yield
+    else:
+        yield
+
+
 @FAST
-@given(TEXT)
-def test_led_scans_equal_plain_scans(text):
+@given(TEXT, st.booleans())
+def test_led_scans_equal_plain_scans(text, sparse):
+    with _sparse(sparse):
+        _check_led_scans(text)
+
+
+def _check_led_scans(text):
     assert _spans(N._finditer_at(N._PINYIN, text, N._positions(text, "(（"))) == _spans(N._PINYIN.finditer(text))
     assert _spans(N._finditer_at(N._MOJIBAKE, text, N._positions(text, "?\ufffd"))) == _spans(N._MOJIBAKE.finditer(text))
     page_at = [m.end() for m in N._PAGE_LINE_AT.finditer(text)]
@@ -39,11 +58,13 @@ def test_led_scans_equal_plain_scans(text):
 
 
 @FAST
-@given(TEXT)
-def test_line_scans_equal_plain_scans(text):
-    spaced = [p for p in N._led_positions(text, N._AFTER_NUMBER) if text[p] != "\n"]
-    for pat in (N._HK_THOUSANDS, N._SPACED_POINT, N._SPACED_DIGITS):
-        assert _spans(N._finditer_lines(pat, text, spaced)) == _spans(pat.finditer(text))
+@given(TEXT, st.booleans())
+def test_line_scans_equal_plain_scans(text, sparse):
+    with _sparse(sparse):
+        after_number = N._led_positions(text, N._AFTER_NUMBER)
+        spaced = None if after_number is None else [p for p in after_number if text[p] != "\n"]
+        for pat in (N._HK_THOUSANDS, N._SPACED_POINT, N._SPACED_DIGITS):
+            assert _spans(N._finditer_lines(pat, text, spaced)) == _spans(pat.finditer(text))
 
 
 @FAST
@@ -93,10 +114,11 @@ def _reference_map(text: str, skip: frozenset[str]) -> tuple[str, list[int], lis
 
 
 @FAST
-@given(TEXT, st.booleans())
-def test_piece_map_equals_per_character_map(text, repair):
+@given(TEXT, st.booleans(), st.booleans())
+def test_piece_map_equals_per_character_map(text, repair, sparse):
     skip = frozenset() if repair else frozenset({"repair_mojibake"})
-    norm = N.normalise(text, skip)
+    with _sparse(sparse):
+        norm = N.normalise(text, skip)
     ref_text, ref_starts, ref_ends = _reference_map(text, skip)
     assert (norm.text, norm.starts, norm.ends) == (ref_text, ref_starts, ref_ends)
     for i in range(len(norm.text)):
