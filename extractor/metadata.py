@@ -182,8 +182,9 @@ def from_file_name(name: str, places: tuple[Place, ...], pr: PeriodRules) -> dic
     for t in tokens:
         if t.isdigit() and "year" not in out and _year(t) and len(t) == 4:
             out["year"] = int(t)
+    joined = stem.replace("_", "")
     for p in places:
-        if any(t in p.pinyin for t in tokens) or any(w in stem.replace("_", "") for w in p.pinyin if len(w) > 5):
+        if any(t in p.pinyin for t in tokens) or any(w in joined for w in p.pinyin if len(w) > 5):
             out["place"] = p.name
             break
     for k in pr.kinds:
@@ -195,10 +196,10 @@ def from_file_name(name: str, places: tuple[Place, ...], pr: PeriodRules) -> dic
 
 def title_lines(text: str) -> list[str]:
     """The first few non-empty lines, each Simplified on its own (titles, the date line, the speaker)."""
-    from .normalise import normalise
+    from .normalise import normalise_text
 
     lines = [line.strip() for line in text[:800].splitlines() if line.strip()][:_TITLE_LINES]
-    return [normalise(line).text.strip(" \t\u3000—-") for line in lines]
+    return [normalise_text(line).strip(" \t\u3000—-") for line in lines]
 
 
 def _is_heading(line: str) -> bool:

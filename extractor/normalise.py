@@ -11,9 +11,11 @@ new text and map.  Steps never insert text from nowhere: every output character 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import regex
 
@@ -29,26 +31,113 @@ class StepRecord:
     examples: list[tuple[str, str]] = field(default_factory=list)
 
 
+#: One piece of an offset map: (a, b, slope).  Normalised character i of the piece came from
+#: original[a + slope*i : b + slope*i]: slope 1 for characters copied one for one (a shifted run),
+#: slope 0 for characters that all came from one span (a replacement of another length).
+Piece = tuple[int, int, int]
+
+
 @dataclass
 class Norm:
-    """Normalised text with, for each character, the span of the original it came from."""
+    """Normalised text with, for each character, the span of the original it came from.
+
+    The map is stored as pieces (`marks[k]` is the normalised index where `pieces[k]` begins), not
+    as two lists of one int per character: building those cost more than the steps themselves,
+    and a document's edits are few, so its map is a few hundred pieces.  `starts` and `ends`
+    are still there, as lists built on first use (explain's bisect, tests, the fuzzer)."""
 
     original: str
     text: str
-    starts: list[int]
-    ends: list[int]
+    marks: list[int]
+    pieces: list[Piece]
     steps: list[StepRecord] = field(default_factory=list)
     #: (start, end, flag) spans in *normalised* coordinates, e.g. mojibake runs
     flags: list[tuple[int, int, str]] = field(default_factory=list)
 
     @classmethod
     def identity(cls, text: str) -> Norm:
-        idx = list(range(len(text)))
-        return cls(text, text, idx, [i + 1 for i in idx])
+        return cls(text, text, [0], [(0, 1, 1)])
+
+    def _locate(self, i: int) -> tuple[Piece, int]:
+        """The piece holding normalised index i, and i itself (negative i counts from the end,
+        as in a list; out of range is an IndexError, as it was)."""
+        n = len(self.text)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("normalised index out of range")
+        return self.pieces[bisect_right(self.marks, i) - 1], i
+
+    def start_of(self, i: int) -> int:
+        """Where normalised character i starts in the original (`starts[i]`)."""
+        if 0 <= i < len(self.text):
+            a, _, slope = self.pieces[bisect_right(self.marks, i) - 1]
+            return a + slope * i
+        (a, _, slope), i = self._locate(i)
+        return a + slope * i
+
+    def end_of(self, i: int) -> int:
+        """Where normalised character i ends in the original (`ends[i]`)."""
+        if 0 <= i < len(self.text):
+            _, b, slope = self.pieces[bisect_right(self.marks, i) - 1]
+            return b + slope * i
+        (_, b, slope), i = self._locate(i)
+        return b + slope * i
 
     def orig_span(self, i: int, j: int) -> tuple[int, int]:
         """The original span covered by normalised text[i:j] (j > i)."""
-        return self.starts[i], self.ends[j - 1]
+        if 0 <= i < j <= len(self.text):  # every row asks this: one bisect per end, inline
+            marks, pieces = self.marks, self.pieces
+            a, _, sa = pieces[bisect_right(marks, i) - 1]
+            _, b, sb = pieces[bisect_right(marks, j - 1) - 1]
+            return a + sa * i, b + sb * (j - 1)
+        return self.start_of(i), self.end_of(j - 1)
+
+    @cached_property
+    def starts(self) -> list[int]:
+        """For each normalised character, where it starts in the original (built once, on use)."""
+        return self._expand(0)
+
+    @cached_property
+    def ends(self) -> list[int]:
+        """For each normalised character, where it ends in the original (built once, on use)."""
+        return self._expand(1)
+
+    def _expand(self, which: int) -> list[int]:
+        out: list[int] = []
+        bounds = self.marks[1:] + [len(self.text)]
+        for m0, m1, piece in zip(self.marks, bounds, self.pieces, strict=True):
+            base, slope = piece[which], piece[2]
+            out.extend(range(base + m0, base + m1) if slope else [base] * (m1 - m0))
+        return out
+
+
+def _copy_map(norm: Norm, x: int, y: int, at: int, marks: list[int], pieces: list[Piece]) -> None:
+    """Append the map of norm's characters [x, y) to (marks, pieces), the first one landing at
+    new index `at`.  Pieces equal to the one before are merged: they are the same function."""
+    if x >= y:
+        return
+    old_marks, old_pieces = norm.marks, norm.pieces
+    k = bisect_right(old_marks, x) - 1
+    shift = at - x
+    n = len(old_marks)
+    while True:
+        a, b, slope = old_pieces[k]
+        piece = (a - shift, b - shift, 1) if slope else (a, b, 0)
+        if not pieces or pieces[-1] != piece:
+            marks.append(max(old_marks[k], x) + shift)
+            pieces.append(piece)
+        k += 1
+        if k >= n or old_marks[k] >= y:
+            return
+
+
+def _push_span(marks: list[int], pieces: list[Piece], at: int, s0: int, e0: int) -> None:
+    """Append a run of characters that all map to original[s0:e0], starting at new index `at`."""
+    piece = (s0, e0, 0)
+    if not pieces or pieces[-1] != piece:
+        marks.append(at)
+        pieces.append(piece)
 
 
 def apply_edits(norm: Norm, edits: list[Edit], name: str) -> Norm:
@@ -57,36 +146,61 @@ def apply_edits(norm: Norm, edits: list[Edit], name: str) -> Norm:
     if not edits:
         norm.steps.append(rec)
         return norm
-    text, S, E = norm.text, norm.starts, norm.ends
+    text = norm.text
+    n = len(text)
+    if all(len(rep) == b - a for a, b, rep in edits):
+        return _apply_one_for_one(norm, edits, rec)
     pieces: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    marks: list[int] = []
+    new_pieces: list[Piece] = []
+    out = 0  # length of the new text so far
     pos = 0
     for a, b, rep in edits:
         if a < pos:  # overlapping edit: skip it rather than corrupt the map
             continue
         pieces.append(text[pos:a])
-        starts.extend(S[pos:a])
-        ends.extend(E[pos:a])
+        _copy_map(norm, pos, a, out, marks, new_pieces)
+        out += a - pos
         if rep:
             if len(rep) == b - a:
-                starts.extend(S[a:b])
-                ends.extend(E[a:b])
+                _copy_map(norm, a, b, out, marks, new_pieces)
             else:
-                s0 = S[a] if a < len(S) else (E[-1] if E else 0)
-                e0 = E[b - 1] if b > a else s0
-                starts.extend([s0] * len(rep))
-                ends.extend([e0] * len(rep))
+                s0 = norm.start_of(a) if a < n else (norm.end_of(n - 1) if n else 0)
+                e0 = norm.end_of(b - 1) if b > a else s0
+                _push_span(marks, new_pieces, out, s0, e0)
+            out += len(rep)
             pieces.append(rep)
+        if len(rec.examples) < 5:
+            ctx_a, ctx_b = max(0, a - 4), min(n, b + 4)
+            rec.examples.append((text[ctx_a:ctx_b], text[ctx_a:a] + rep + text[b:ctx_b]))
+        pos = b
+    pieces.append(text[pos:])
+    _copy_map(norm, pos, n, out, marks, new_pieces)
+    if not marks:  # the edits removed every character
+        marks, new_pieces = [0], [(0, 1, 1)]
+    new = Norm(norm.original, "".join(pieces), marks, new_pieces, norm.steps, [])
+    # flags are carried in normalised coordinates; re-map them through the edit
+    new.flags = _remap_flags(norm.flags, edits)
+    new.steps.append(rec)
+    return new
+
+
+def _apply_one_for_one(norm: Norm, edits: list[Edit], rec: StepRecord) -> Norm:
+    """apply_edits when every edit keeps its length (fold_width, to_simplified): each character
+    still comes from where it came from, so the map is the old one and only the text is built."""
+    text = norm.text
+    pieces: list[str] = []
+    pos = 0
+    for a, b, rep in edits:
+        if a < pos:  # overlapping edit: skipped, as apply_edits does
+            continue
+        pieces += (text[pos:a], rep)
         if len(rec.examples) < 5:
             ctx_a, ctx_b = max(0, a - 4), min(len(text), b + 4)
             rec.examples.append((text[ctx_a:ctx_b], text[ctx_a:a] + rep + text[b:ctx_b]))
         pos = b
     pieces.append(text[pos:])
-    starts.extend(S[pos:])
-    ends.extend(E[pos:])
-    new = Norm(norm.original, "".join(pieces), starts, ends, norm.steps, [])
-    # flags are carried in normalised coordinates; re-map them through the edit
+    new = Norm(norm.original, "".join(pieces), norm.marks, norm.pieces, norm.steps, [])
     new.flags = _remap_flags(norm.flags, edits)
     new.steps.append(rec)
     return new
@@ -108,6 +222,83 @@ def _remap_flags(flags: list[tuple[int, int, str]], edits: list[Edit]) -> list[t
     return out
 
 
+# --------------------------------------------------------------------------- fast scans
+# A regex scan costs ~15 ns a character unless the pattern starts with a literal, which both
+# engines find at memchr speed; a report is ~20k characters and normalise ran a dozen scans.  So the
+# steps find where a match can start with literal searches (or a literal-led pattern) and run the
+# full pattern only there.  Each use says why that gives exactly pattern.finditer(text);
+# tests/test_normalise_scans.py checks each against the plain scan.  Where the literals are dense
+# (a flood of "?" or spaces) trying each would cost more than the scan: then None, "scan it all".
+
+#: Candidates above one in this many characters: the plain scan is cheaper.
+_DENSE = 8
+
+
+def _too_dense(text: str, literals: Iterable[str]) -> bool:
+    return sum(text.count(lit) for lit in literals) * _DENSE > len(text)
+
+
+def _positions(text: str, needles: Iterable[str]) -> list[int] | None:
+    """Sorted positions where any of the literal `needles` occurs (None: too many)."""
+    if _too_dense(text, needles):
+        return None
+    out: list[int] = []
+    for needle in needles:
+        i = text.find(needle)
+        while i >= 0:
+            out.append(i)
+            i = text.find(needle, i + 1)
+    out.sort()
+    return out
+
+
+def _led_positions(text: str, leads: dict[str, regex.Pattern]) -> list[int] | None:
+    """Sorted starts of the matches of literal-led patterns (one per literal, tried only when the
+    literal occurs in the text): where a step's pattern can start (None: too many literals)."""
+    if _too_dense(text, leads):
+        return None
+    return sorted(m.start() for lit, pat in leads.items() if lit in text for m in pat.finditer(text))
+
+
+def _finditer_at(pattern: regex.Pattern, text: str, starts: list[int] | None) -> list[regex.Match]:
+    """pattern.finditer(text) for a pattern that never matches empty, given sorted positions that
+    include every position where a match can start: the scan finds the first position at or
+    after where it resumes whose match attempt succeeds, and resumes at that match's end.
+    starts None, or too many: the plain scan."""
+    if starts is None or len(starts) * _DENSE > len(text):
+        return list(pattern.finditer(text))
+    out = []
+    resume = 0
+    for p in starts:
+        if p >= resume:
+            m = pattern.match(text, p)
+            if m:
+                out.append(m)
+                resume = m.end()
+    return out
+
+
+def _finditer_lines(pattern: regex.Pattern, text: str, at: list[int] | None) -> list[regex.Match]:
+    """pattern.finditer(text) for a pattern that cannot match a line break and whose lookarounds
+    read a line break as they read the end of the text, given positions that include one in
+    each line holding a match: each such line is scanned on its own (pos/endpos: lookbehinds still
+    see the line break before it, and endpos stands where the line break was).  at None: the
+    plain scan."""
+    if at is None:
+        return list(pattern.finditer(text))
+    out: list[regex.Match] = []
+    line_end = -1
+    for p in at:
+        if p <= line_end:
+            continue  # that line was scanned
+        start = text.rfind("\n", 0, p) + 1
+        line_end = text.find("\n", p)
+        if line_end < 0:
+            line_end = len(text)
+        out.extend(pattern.finditer(text, start, line_end))
+    return out
+
+
 # --------------------------------------------------------------------------- the steps
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
@@ -120,7 +311,8 @@ _PINYIN = regex.compile(
 def strip_pinyin(text: str) -> list[Edit]:
     """Drop pinyin annotations after a character: 報(bào) -> 報.  Real parentheses stay:
     their content is not a single lower-case syllable with a tone mark."""
-    return [(m.start(), m.end(), "") for m in _PINYIN.finditer(text)]
+    # every match starts with its opening parenthesis
+    return [(m.start(), m.end(), "") for m in _finditer_at(_PINYIN, text, _positions(text, "(（"))]
 
 
 _WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
@@ -130,7 +322,9 @@ _WIDTH.update({0x3000: 0x20, 0xFE59: 0x28, 0xFE5A: 0x29, 0xFE5B: 0x7B, 0xFE5C: 0
 # keep the Chinese clause punctuation as it is: ，；：！？ separate clauses, not thousands
 for _c in "，；：！？（）":
     _WIDTH.pop(ord(_c), None)
-_WIDTH_RE = regex.compile("[" + "".join(regex.escape(chr(c)) for c in _WIDTH if chr(c) != chr(_WIDTH[c])) + "]+")
+# A class of literal characters means the same in both engines; the standard library's scans
+# 2 MB of text ~4x faster than `regex` for it (a fifth of normalise's time was this one scan).
+_WIDTH_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _WIDTH if chr(c) != chr(_WIDTH[c])) + "]+")
 
 
 def fold_width(text: str) -> list[Edit]:
@@ -156,17 +350,30 @@ def to_simplified(text: str) -> list[Edit]:
         conv = "".join(_line_t2s(line, cc) for line in text.splitlines(keepends=True))
     if conv == text:
         return []
+    return _changed_runs(text, conv)
+
+
+_CHUNK = 64
+
+
+def _changed_runs(text: str, conv: str) -> list[Edit]:
+    """One edit per maximal run of positions where `conv` (as long as `text`) differs.  Chunks
+    that are equal are skipped with one slice comparison: most of a converted text is unchanged."""
+    diff: list[int] = []
+    n = len(text)
+    for c in range(0, n, _CHUNK):
+        d = c + _CHUNK
+        if text[c:d] != conv[c:d]:
+            diff += [k for k in range(c, min(d, n)) if text[k] != conv[k]]
     edits: list[Edit] = []
-    i, n = 0, len(text)
-    while i < n:
-        if text[i] != conv[i]:
-            j = i
-            while j < n and text[j] != conv[j]:
-                j += 1
-            edits.append((i, j, conv[i:j]))
-            i = j
-        else:
-            i += 1
+    i = 0
+    while i < len(diff):
+        j = i
+        while j + 1 < len(diff) and diff[j + 1] == diff[j] + 1:
+            j += 1
+        a, b = diff[i], diff[j] + 1
+        edits.append((a, b, conv[a:b]))
+        i = j + 1
     return edits
 
 
@@ -184,13 +391,19 @@ def _line_t2s(line: str, cc) -> str:
 _FOOTNOTE_LINE = regex.compile(r"(?m)^[ \t]*\[\d{1,3}\][ \t]*\n")
 # a page number alone on a line: "3", "- 3 -", "— 3 —", "第3页", "第 3 页 共 16 页"
 _PAGE_LINE = regex.compile(r"(?m)(?<=\S[ \t]*\n)[ \t]*(?:\d{1,3}|[-–—][ \t]*\d{1,3}[ \t]*[-–—]|第[ \t]*\d{1,3}[ \t]*页(?:[ \t]*共[ \t]*\d{1,3}[ \t]*页)?)[ \t]*\n(?=[ \t]*\S)")
+# where a _PAGE_LINE match can start: after a line break, at what its three forms begin with
+# (keep the two in step when a form is added)
+_PAGE_LINE_AT = regex.compile(r"\n(?=[ \t]*(?:\d|[-–—]|第))")
 
 
 def drop_layout_lines(text: str) -> list[Edit]:
     """Remove lines that are only a footnote marker ([4]) or a page number between text lines,
     as PDF text layers leave them inside sentences ("186.8\\n 3\\n万吨")."""
+    if "\n" not in text:  # both kinds of line end with one (a title line, a cell: no work)
+        return []
     edits = [(m.start(), m.end(), "") for m in _FOOTNOTE_LINE.finditer(text)]
-    edits += [(m.start(), m.end(), "") for m in _PAGE_LINE.finditer(text)]
+    starts = [m.end() for m in _PAGE_LINE_AT.finditer(text)]
+    edits += [(m.start(), m.end(), "") for m in _finditer_at(_PAGE_LINE, text, starts)]
     edits.sort()
     return _drop_overlaps(edits)
 
@@ -208,8 +421,22 @@ def _drop_overlaps(edits: list[Edit]) -> list[Edit]:
 _HK_THOUSANDS = regex.compile(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?![\d.])")
 _SPACED_POINT = regex.compile(r"(?<![\d.])\d+[ \t]+\.[ \t]*\d+(?![\d.])")
 _SPACED_DIGITS = regex.compile(r"(?<![\d.])\d(?:[ \t]\d){2,}(?![\d.])(?=[ \t]*[\p{Han}%])")
-_NUM_UNIT_GAP = regex.compile(r"(?<=[\d.])[ \t\u00a0]*\n?[ \t\u00a0]*(?=[\p{Han}%‰])")
+# The gap between a number and its unit: only non-empty gaps are edits.  Written so it cannot match
+# empty (it used to be `[ \t\u00a0]*\n?[ \t\u00a0]*`, matching empty at every digit-Han boundary
+# and tried with backtracking at each; the non-empty matches are the same, in the same order,
+# and 10x cheaper to find).
+_NUM_UNIT_GAP = regex.compile(r"(?<=[\d.])(?:[ \t\u00a0]+\n?[ \t\u00a0]*|\n[ \t\u00a0]*)(?=[\p{Han}%‰])")
 _HAN_GAP = regex.compile(r"(?<=\p{Han})[ \t\u00a0]+(?=\p{Han})")
+# Where the gap patterns can be: every match of the three digit patterns holds a digit followed by
+# a space (of one of the first five kinds), and none can match a line break (their lookaheads
+# fail, or succeed, alike at a line break and at the end); _NUM_UNIT_GAP starts right after a
+# digit or a point with a space or a line break, _HAN_GAP right after a Han character with a space.
+# One scan per character finds both the digit patterns' lines and _NUM_UNIT_GAP's starts (each
+# use takes more positions than it needs, which only costs a failed attempt).
+_AFTER_NUMBER = {c: regex.compile(r"(?<=[\d.])" + regex.escape(c)) for c in " \t\u00a0\u2009\u202f\n"}
+_HAN_GAP_AT = {c: regex.compile(r"(?<=\p{Han})" + regex.escape(c)) for c in " \t\u00a0"}
+#: every split join_splits undoes holds one of these (a space of one kind or a line break)
+_SPLITS = " \t\n\u00a0\u2009\u202f"
 _WRAP = regex.compile(r"(?<=[^\s])[ \t]*\n(?![ \t]{2}|\u3000|\n|[ \t]*[一二三四五六七八九十]+、|[ \t]*[(（]|[ \t]*\d+[.．、](?!\d))[ \t]?(?=\S)")
 _MIN_WRAPPED_LINE = 15
 
@@ -220,10 +447,11 @@ _TERMINAL = tuple("。！？：；”）)!?:;")
 def is_hard_wrapped(text: str) -> bool:
     """True for text whose lines are a page's width, not paragraphs (PDF text layers): most
     long lines end mid-sentence.  Paragraph-per-line reports keep their line breaks."""
-    long_lines = [ln.rstrip() for ln in text.split("\n") if len(ln.strip()) >= _MIN_WRAPPED_LINE]
+    n = _MIN_WRAPPED_LINE
+    long_lines = [ln for ln in map(str.rstrip, text.split("\n")) if len(ln) >= n and len(ln.lstrip()) >= n]
     if len(long_lines) < 5:
         return False
-    open_ended = sum(1 for ln in long_lines if not ln.endswith(_TERMINAL))
+    open_ended = sum(not ln.endswith(_TERMINAL) for ln in long_lines)
     return open_ended > 0.4 * len(long_lines)
 
 
@@ -231,11 +459,28 @@ UNIT_LINE = regex.compile(r"(?m)^[ \t]*单位[:：][ \t]*(?P<unit>[^\s、,，;�
 _CELLS = regex.compile(r"\S+")
 
 
+def _unit_lines(text: str) -> list[regex.Match]:
+    """UNIT_LINE.finditer(text): a match is a whole line holding 单位, so only the starts of
+    those lines are tried."""
+    found = _positions(text, ("单位",))
+    if found is None:
+        return list(UNIT_LINE.finditer(text))
+    starts: list[int] = []
+    line_end = -1
+    for q in found:
+        if q > line_end:  # a line not seen yet: its start (each line is looked at once)
+            starts.append(text.rfind("\n", 0, q) + 1)
+            line_end = text.find("\n", q)
+            if line_end < 0:
+                line_end = len(text)
+    return _finditer_at(UNIT_LINE, text, starts)
+
+
 def table_blocks(text: str) -> list[tuple[int, int]]:
     """Plain-text tables: a 单位 line, a header line, then rows with as many cells as the header.
     Their spaces and line breaks are structure, so join_splits leaves them alone."""
     blocks = []
-    for m in UNIT_LINE.finditer(text):
+    for m in _unit_lines(text):
         head_end = text.find("\n", m.end() + 1)
         if head_end < 0:
             continue
@@ -256,20 +501,23 @@ def table_blocks(text: str) -> list[tuple[int, int]]:
 def join_splits(text: str) -> list[Edit]:
     """Undo spaces and line breaks that split a figure, its unit or its sentence:
     "4 000張", "50676 萬元", "上 海", "比上年增\\n长13.8%"."""
+    if not any(c in text for c in _SPLITS):
+        return []
     edits: list[Edit] = []
-    for m in _HK_THOUSANDS.finditer(text):
+    after_number = _led_positions(text, _AFTER_NUMBER)
+    spaced = None if after_number is None else [p for p in after_number if text[p] != "\n"]
+    for m in _finditer_lines(_HK_THOUSANDS, text, spaced):
         base = m.start()
         for k, ch in enumerate(m.group()):
             if not ch.isdigit():
                 edits.append((base + k, base + k + 1, ""))
     for pat in (_SPACED_POINT, _SPACED_DIGITS):  # "8 ．8 ％", "1 6 5 5 亿美元" (typeset archives)
-        for m in pat.finditer(text):
+        for m in _finditer_lines(pat, text, spaced):
             base = m.start()
             edits.extend((base + k, base + k + 1, "") for k, ch in enumerate(m.group()) if ch in " \t")
-    for m in _NUM_UNIT_GAP.finditer(text):
-        if m.end() > m.start():
-            edits.append((m.start(), m.end(), ""))
-    for m in _HAN_GAP.finditer(text):
+    gaps = _finditer_at(_NUM_UNIT_GAP, text, after_number)
+    edits += [(m.start(), m.end(), "") for m in gaps]
+    for m in _finditer_at(_HAN_GAP, text, _led_positions(text, _HAN_GAP_AT)):
         edits.append((m.start(), m.end(), ""))
     if is_hard_wrapped(text):
         for m in _WRAP.finditer(text):
@@ -288,7 +536,8 @@ _MOJIBAKE = regex.compile(r"(?<=[\p{Han}\p{P}])\?[!！]?[\p{Han}]{2,}|\ufffd+")
 
 def find_mojibake(text: str) -> list[tuple[int, int, str]]:
     """Runs that look like byte-shifted GBK ("?!翱鞓返掠苯") or replacement characters."""
-    return [(m.start(), m.end(), "mojibake") for m in _MOJIBAKE.finditer(text)]
+    # every match starts with its "?" or its first U+FFFD
+    return [(m.start(), m.end(), "mojibake") for m in _finditer_at(_MOJIBAKE, text, _positions(text, "?\ufffd"))]
 
 
 # A run of byte-shifted GBK: a lost byte ("?"), the shifted punctuation ("！" from 。“), then Han
@@ -400,6 +649,30 @@ PIPELINE: list[tuple[str, Step]] = [
     ("drop_layout_lines", drop_layout_lines),
     ("join_splits", join_splits),
 ]
+
+
+def normalise_text(text: str, skip: frozenset[str] | None = None) -> str:
+    """normalise(text, skip).text, without building the offset map and the step records: for
+    callers that only read the text (a document's title lines)."""
+    skip = default_skip() if skip is None else skip
+    for name, step in PIPELINE:
+        if name not in skip:
+            edits = step(text)
+            if edits:
+                text = _edited_text(text, edits)
+    return text
+
+
+def _edited_text(text: str, edits: list[Edit]) -> str:
+    """The text apply_edits builds: overlapping edits skipped, the others replaced."""
+    pieces: list[str] = []
+    pos = 0
+    for a, b, rep in edits:
+        if a >= pos:
+            pieces += (text[pos:a], rep)
+            pos = b
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 def normalise(text: str, skip: frozenset[str] | None = None) -> Norm:

@@ -445,41 +445,67 @@ def _flag(figures: list[Figure], norm: Norm) -> None:
                 f.flags.append(f"{flag}_nearby")
 
 
+_ONE = Decimal(1)
+
+
 def to_rows(figures: list[Figure], norm: Norm, meta: DocMeta) -> list[dict]:
     """Figures -> table rows; spans mapped back to the original text."""
     orig = norm.original
     text = norm.text
-    sent_b = [m.start() for m in SENTENCE_END.finditer(text)]
+    orig_span = norm.orig_span
+    doc_id, source = meta.doc_id, meta.source
+    # the last sentence-end search: where it started and the first sentence end at or after that
+    # (len(text): none).  A figure between the two has the same sentence end: figures come in
+    # sentences, so most rows need no search (was: every sentence end listed, then bisected).
+    searched_from = found = -1
+    floats: dict[Decimal, float] = {}  # a document's few scales, each converted once
+    last_sentence: tuple[int, int, str] = (-1, -1, "")  # (s0, s1, its text): figures share one
     rows = []
     for f in figures:
         c = f.cand
-        start, end = norm.orig_span(c.start, c.end)
+        start, end = orig_span(c.start, c.end)
         s0 = f.sentence_start
-        s1 = _span_end(sent_b, c.end, len(text))
-        ss, se = norm.orig_span(s0, max(s1, s0 + 1)) if s1 > s0 else (start, end)
+        if not searched_from <= c.end <= found:
+            m = SENTENCE_END.search(text, c.end)
+            searched_from, found = c.end, (m.start() if m else len(text))
+        s1 = found
+        if s1 <= s0:
+            sentence = orig[start:end].strip()
+        elif (s0, s1) == last_sentence[:2]:
+            sentence = last_sentence[2]
+        else:
+            ss, se = orig_span(s0, s1)
+            sentence = orig[ss:se].strip()
+            last_sentence = (s0, s1, sentence)
         num_pos = text.find(c.number_text, c.start, c.end)
         if num_pos >= 0:
-            ns, ne = norm.orig_span(num_pos, num_pos + len(c.number_text))
+            # orig_span(num_pos, num_end), reusing the figure's own ends where they coincide
+            num_end = num_pos + len(c.number_text)
+            ns = start if num_pos == c.start else norm.start_of(num_pos)
+            ne = end if num_end == c.end else norm.end_of(num_end - 1)
             number_text = orig[ns:ne]
         else:
             number_text = c.number_text
-        scale = c.unit_obj.scale if c.unit_obj else Decimal(1)
-        unit_norm = c.unit_obj.base if c.unit_obj else ""
+        unit = c.unit_obj
+        scale = unit.scale if unit else _ONE
+        multiplier = floats.get(scale)
+        if multiplier is None:
+            multiplier = floats[scale] = float(scale)
         rows.append(
             {
-                "doc_id": meta.doc_id,
-                "source": meta.source,
+                "doc_id": doc_id,
+                "source": source,
                 "start": start,
                 "end": end,
                 "quote": orig[start:end],
-                "sentence": orig[ss:se].strip(),
+                "sentence": sentence,
                 "number_text": number_text,
                 "value": float(c.value),
                 "value_high": float(c.value_high) if c.value_high is not None else None,
                 "unit": c.unit,
-                "multiplier": float(scale),
+                "multiplier": multiplier,
                 "value_norm": float(c.value * scale),
-                "unit_norm": unit_norm,
+                "unit_norm": unit.base if unit else "",
                 "qualifier": c.qualifier,
                 "kind": f.kind,
                 "direction": f.direction,
@@ -489,7 +515,7 @@ def to_rows(figures: list[Figure], norm: Norm, meta: DocMeta) -> list[dict]:
                 "period": f.period,
                 "basis": f.basis,
                 "rule": f.rule,
-                "flags": " ".join(dict.fromkeys(f.flags + c.flags)),
+                "flags": " ".join(dict.fromkeys(f.flags + c.flags)) if f.flags or c.flags else "",
                 "indicator_id": f.indicator_id,
             }
         )
