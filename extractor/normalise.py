@@ -112,32 +112,44 @@ class Norm:
         return out
 
 
-def _copy_map(norm: Norm, x: int, y: int, at: int, marks: list[int], pieces: list[Piece]) -> None:
-    """Append the map of norm's characters [x, y) to (marks, pieces), the first one landing at
-    new index `at`.  Pieces equal to the one before are merged: they are the same function."""
-    if x >= y:
-        return
-    old_marks, old_pieces = norm.marks, norm.pieces
-    k = bisect_right(old_marks, x) - 1
-    shift = at - x
-    n = len(old_marks)
-    while True:
-        a, b, slope = old_pieces[k]
-        piece = (a - shift, b - shift, 1) if slope else (a, b, 0)
-        if not pieces or pieces[-1] != piece:
-            marks.append(max(old_marks[k], x) + shift)
-            pieces.append(piece)
-        k += 1
-        if k >= n or old_marks[k] >= y:
+class _MapBuilder:
+    """Builds the map of an edited text from the map before the edit.  Edits come in order, so
+    the old piece holding the next copied character is found by walking on from the last one
+    (not a bisect per edit).  A piece equal to the one before is merged: it is the same function."""
+
+    def __init__(self, norm: Norm) -> None:
+        self.old_marks, self.old_pieces = norm.marks, norm.pieces
+        self.n = len(norm.marks)
+        self.k = 0  # the old piece holding the last character copied (or the first piece)
+        self.marks: list[int] = []
+        self.pieces: list[Piece] = []
+
+    def copy(self, x: int, y: int, at: int) -> None:
+        """The old characters [x, y), the first one landing at new index `at`."""
+        if x >= y:
             return
+        old_marks, pieces, n, k = self.old_marks, self.pieces, self.n, self.k
+        while k + 1 < n and old_marks[k + 1] <= x:
+            k += 1
+        shift = at - x
+        while True:
+            a, b, slope = self.old_pieces[k]
+            piece = (a - shift, b - shift, 1) if slope else (a, b, 0)
+            if not pieces or pieces[-1] != piece:
+                m = old_marks[k]
+                self.marks.append((m if m > x else x) + shift)
+                pieces.append(piece)
+            if k + 1 >= n or old_marks[k + 1] >= y:
+                self.k = k
+                return
+            k += 1
 
-
-def _push_span(marks: list[int], pieces: list[Piece], at: int, s0: int, e0: int) -> None:
-    """Append a run of characters that all map to original[s0:e0], starting at new index `at`."""
-    piece = (s0, e0, 0)
-    if not pieces or pieces[-1] != piece:
-        marks.append(at)
-        pieces.append(piece)
+    def span(self, at: int, s0: int, e0: int) -> None:
+        """A run of new characters from new index `at` that all map to original[s0:e0]."""
+        piece = (s0, e0, 0)
+        if not self.pieces or self.pieces[-1] != piece:
+            self.marks.append(at)
+            self.pieces.append(piece)
 
 
 def apply_edits(norm: Norm, edits: list[Edit], name: str) -> Norm:
@@ -151,23 +163,22 @@ def apply_edits(norm: Norm, edits: list[Edit], name: str) -> Norm:
     if all(len(rep) == b - a for a, b, rep in edits):
         return _apply_one_for_one(norm, edits, rec)
     pieces: list[str] = []
-    marks: list[int] = []
-    new_pieces: list[Piece] = []
+    new_map = _MapBuilder(norm)
     out = 0  # length of the new text so far
     pos = 0
     for a, b, rep in edits:
         if a < pos:  # overlapping edit: skip it rather than corrupt the map
             continue
         pieces.append(text[pos:a])
-        _copy_map(norm, pos, a, out, marks, new_pieces)
+        new_map.copy(pos, a, out)
         out += a - pos
         if rep:
             if len(rep) == b - a:
-                _copy_map(norm, a, b, out, marks, new_pieces)
+                new_map.copy(a, b, out)
             else:
                 s0 = norm.start_of(a) if a < n else (norm.end_of(n - 1) if n else 0)
                 e0 = norm.end_of(b - 1) if b > a else s0
-                _push_span(marks, new_pieces, out, s0, e0)
+                new_map.span(out, s0, e0)
             out += len(rep)
             pieces.append(rep)
         if len(rec.examples) < 5:
@@ -175,7 +186,8 @@ def apply_edits(norm: Norm, edits: list[Edit], name: str) -> Norm:
             rec.examples.append((text[ctx_a:ctx_b], text[ctx_a:a] + rep + text[b:ctx_b]))
         pos = b
     pieces.append(text[pos:])
-    _copy_map(norm, pos, n, out, marks, new_pieces)
+    new_map.copy(pos, n, out)
+    marks, new_pieces = new_map.marks, new_map.pieces
     if not marks:  # the edits removed every character
         marks, new_pieces = [0], [(0, 1, 1)]
     new = Norm(norm.original, "".join(pieces), marks, new_pieces, norm.steps, [])
@@ -234,19 +246,16 @@ def _remap_flags(flags: list[tuple[int, int, str]], edits: list[Edit]) -> list[t
 _DENSE = 8
 
 
-def _too_dense(text: str, literals: Iterable[str]) -> bool:
-    return sum(text.count(lit) for lit in literals) * _DENSE > len(text)
-
-
 def _positions(text: str, needles: Iterable[str]) -> list[int] | None:
     """Sorted positions where any of the literal `needles` occurs (None: too many)."""
-    if _too_dense(text, needles):
-        return None
+    limit = len(text) // _DENSE
     out: list[int] = []
     for needle in needles:
         i = text.find(needle)
         while i >= 0:
             out.append(i)
+            if len(out) > limit:
+                return None
             i = text.find(needle, i + 1)
     out.sort()
     return out
@@ -254,10 +263,17 @@ def _positions(text: str, needles: Iterable[str]) -> list[int] | None:
 
 def _led_positions(text: str, leads: dict[str, regex.Pattern]) -> list[int] | None:
     """Sorted starts of the matches of literal-led patterns (one per literal, tried only when the
-    literal occurs in the text): where a step's pattern can start (None: too many literals)."""
-    if _too_dense(text, leads):
-        return None
-    return sorted(m.start() for lit, pat in leads.items() if lit in text for m in pat.finditer(text))
+    literal occurs in the text): where a step's pattern can start (None: too many)."""
+    limit = len(text) // _DENSE
+    out: list[int] = []
+    for lit, pat in leads.items():
+        if lit in text:
+            for m in pat.finditer(text):
+                out.append(m.start())
+                if len(out) > limit:
+                    return None
+    out.sort()
+    return out
 
 
 def _finditer_at(pattern: regex.Pattern, text: str, starts: list[int] | None) -> list[regex.Match]:
