@@ -7,6 +7,7 @@ the output schema) and keeps only the document row and a byte count.
 
 from __future__ import annotations
 
+import gc
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,10 +55,18 @@ def load_all_rules(directory=None) -> Rules:
 
 
 def warm(rules: Rules) -> None:
-    """Load the segmenter dictionary and every lazy cache once, before workers fork or start."""
+    """Load the segmenter dictionary and every lazy cache once, before workers fork or start;
+    then freeze what is loaded out of the garbage collector's reach.
+
+    Why freeze: the rules, lexicon and dictionaries are hundreds of thousands of objects that live
+    as long as the process; without it every full collection walks them again (~15 % of a
+    single worker's time on the real corpus), and after a fork the walk also dirties the pages
+    the workers share with the parent."""
     from ..pipeline import extract_text
 
     extract_text(WARM_TEXT, rules)
+    gc.collect()
+    gc.freeze()
 
 
 def init_worker(rules: Rules | None) -> None:
