@@ -11,6 +11,7 @@ entry and reason (see `rules.EXTRA_LOADERS`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -67,7 +68,6 @@ class Lexicon:
     _by_surface: dict[str, Indicator] = field(default_factory=dict)
     _surface_re: re.Pattern | None = None
     _subject_re: re.Pattern | None = None
-    _cache: dict[str, tuple[Hit, ...]] = field(default_factory=dict, repr=False, compare=False)
     noun_set: frozenset[str] = frozenset()
     modifiers_re: regex.Pattern | None = None  # every modifier in one pass (attribute.clean)
     #: derived once for attribution's hot paths (see __post_init__)
@@ -75,7 +75,6 @@ class Lexicon:
     keep_verbs_longest: tuple[str, ...] = ()
     light_verb_heads: tuple[str, ...] = ()
     not_indicators_re: re.Pattern | None = None
-    _subject_cache: dict[str, tuple[Hit, ...]] = field(default_factory=dict, repr=False, compare=False)
     _patterns: tuple[tuple[Indicator, regex.Pattern], ...] = field(default=(), repr=False, compare=False)
     _memos: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
 
@@ -103,14 +102,7 @@ class Lexicon:
     def indicators_in(self, text: str) -> list[Hit]:
         """Every lexicon hit in text, longest surface first at each position, no overlaps.
         Memoised: attribution asks again about the same clause for each figure in it."""
-        cache = self._cache
-        if text in cache:
-            return list(cache[text])
-        hits = self._indicators_in(text)
-        if len(cache) > 4096:
-            cache.clear()
-        cache[text] = tuple(hits)
-        return hits
+        return self._memoised("indicators_in", text, self._indicators_in)
 
     def _indicators_in(self, text: str) -> list[Hit]:
         hits: list[Hit] = []
@@ -124,14 +116,14 @@ class Lexicon:
 
     def subjects_in(self, text: str) -> list[Hit]:
         """Every subject word or pattern hit in text, without overlaps (memoised like indicators_in)."""
-        cache = self._subject_cache
-        if text in cache:
-            return list(cache[text])
-        hits = self._subjects_in(text)
-        if len(cache) > 4096:
-            cache.clear()
-        cache[text] = tuple(hits)
-        return hits
+        return self._memoised("subjects_in", text, self._subjects_in)
+
+    def _memoised(self, name: str, text: str, find: Callable[[str], list[Hit]]) -> list[Hit]:
+        cache = self.memo(name, 4096)
+        hits = cache.get(text)
+        if hits is None:
+            hits = cache[text] = tuple(find(text))
+        return list(hits)  # a copy: callers may filter or extend it
 
     def _subjects_in(self, text: str) -> list[Hit]:
         hits: list[Hit] = []
