@@ -54,8 +54,8 @@ class RelativeWord:
     need: tuple[str, ...] | None = None
 
     @cached_property
-    def may(self) -> Callable[[str], Any]:
-        """`literal_gate` of the pattern: None from it, and the pattern cannot match there."""
+    def may(self) -> Callable[[str], bool]:
+        """`literal_gate` of the pattern: False from it, and the pattern cannot match there."""
         return literal_gate(self.pattern)
 
 
@@ -106,22 +106,22 @@ class PeriodRules:
         return any(rw.word is None and rw.need is None for rw in self.relative + self.basis_periods)
 
     @cached_property
-    def average_may(self) -> Callable[[str], Any]:
+    def average_may(self) -> Callable[[str], bool]:
         """`literal_gate` of average_words (asked of every growth and target)."""
         return literal_gate(self.average_words)
 
     @cached_property
-    def basis_year_may(self) -> Callable[[str], Any]:
+    def basis_year_may(self) -> Callable[[str], bool]:
         """`literal_gate` of basis_year (asked of every growth and change)."""
         return literal_gate(self.basis_year)
 
     @cached_property
-    def not_period_may(self) -> Callable[[str], Any]:
+    def not_period_may(self) -> Callable[[str], bool]:
         """`literal_gate` of year_not_period_after (asked of every stated year)."""
         return literal_gate(self.year_not_period_after)
 
     @cached_property
-    def from_may(self) -> Callable[[str], Any]:
+    def from_may(self) -> Callable[[str], bool]:
         """`literal_gate` of from_words, asked for most figures."""
         return literal_gate(self.from_words)
 
@@ -151,13 +151,15 @@ def required_literals(pattern: Any) -> tuple[str, ...] | None:
     return tuple(sorted(need)) if need else None
 
 
-def literal_gate(pattern: Any) -> Callable[[str], Any]:
-    """A search that finds nothing only where `pattern` cannot match (none of its
-    `required_literals` occurs); the empty pattern, which finds everywhere, when it has none.
+def literal_gate(pattern: Any) -> Callable[[str], bool]:
+    """prefilter.gate of a rules pattern: False only where the pattern cannot match (none of its
+    required literals occurs); a gate that always lets through when it has none."""
+    found = prefilter.gate(pattern) if pattern is not None else None
+    return found if found is not None else _always
 
-    One C call: the standard library's engine finds plain substrings exactly as `regex` would."""
-    need = required_literals(pattern)
-    return re.compile("|".join(map(re.escape, need)) if need else "").search
+
+def _always(text: str) -> bool:
+    return True
 
 
 def _pattern(raw: dict, key: str, where: str, problems: list[str]):
@@ -363,7 +365,7 @@ def _stated(text: str, s0: int, at: int, pr: PeriodRules) -> list[tuple[int, str
         if _is_basis(text, s0 + m.start(), pr):
             continue
         after = sentence[m.end():m.end() + 4]
-        if pr.not_period_may(after) is not None and pr.year_not_period_after.search(after):
+        if pr.not_period_may(after) and pr.year_not_period_after.search(after):
             continue
         pre, y1, y2, suf = m.group(1) or "", m.group(2), m.group(3), m.group(4) or ""
         if y2:
@@ -409,7 +411,7 @@ def _relative(text: str, s0: int, at: int, y: int | None, r: int | None, pr: Per
             if not spans:
                 continue
             found = [(a, b, ()) for a, b in spans]
-        elif rw.may(sentence) is None or rw.pattern.search(sentence) is None:
+        elif not rw.may(sentence) or rw.pattern.search(sentence) is None:
             continue
         else:
             found = [(s0 + m.start(), s0 + m.end(), m.groups()) for m in rw.pattern.finditer(sentence)]
@@ -434,7 +436,7 @@ def _basis_periods(text: str, s0: int, at: int, y: int | None, r: int | None, pr
     for rw in pr.basis_periods if words is None or words else pr.basis_patterns:
         if words is not None and rw.word is not None:
             spans = [(b, ()) for _, b in words.get(rw.word, ())]
-        elif words is not None and rw.may(text[s0:at]) is None or rw.pattern.search(text, s0, at) is None:
+        elif words is not None and not rw.may(text[s0:at]) or rw.pattern.search(text, s0, at) is None:
             continue
         else:
             spans = [(m.end(), m.groups()) for m in rw.pattern.finditer(text, s0, at)]
@@ -469,7 +471,7 @@ def resolve_period(text: str, s0: int, at: int, meta, *, section: str = "", kind
         found += _basis_periods(text, s0, at, year, r, pr, words if inside else None)
     if found:
         period = max(found)[1]
-    elif (kind != "target" and pr.from_may(text[max(s0, at - 30):at]) is not None
+    elif (kind != "target" and pr.from_may(text[max(s0, at - 30):at])
           and _is_from_value(text, s0, at, at if end is None else end, pr)):
         return fill(pr.from_period.get(section or "review", "{r}"), year, r)
     else:
@@ -493,7 +495,7 @@ def _since_basis(period: str, text: str, s0: int, at: int, kind: str, pr: Period
     if kind not in ("growth", "change") or pr.basis_year is None or not _single_year(period):
         return period
     before = text[max(s0, at - 30):at]
-    m = pr.basis_year.search(before) if pr.basis_year_may(before) is not None else None
+    m = pr.basis_year.search(before) if pr.basis_year_may(before) else None
     if m is None or int(m.group(1)) >= int(period) - 1:
         return period
     return fill(pr.basis_year_period, None, None, p=int(period), b=int(m.group(1))) or period
@@ -505,7 +507,7 @@ def _average(period: str, text: str, s0: int, at: int, section: str, kind: str, 
     if kind not in ("growth", "target") or pr.average_words is None or not _single_year(period):
         return period
     before = text[max(s0, at - 16):at]
-    if pr.average_may(before) is None or not pr.average_words.search(before):
+    if not pr.average_may(before) or not pr.average_words.search(before):
         return period
     part = "plan" if kind == "target" or section == "plan" else "review"
     return fill((pr.average_period or {}).get(part, "{p}"), y, r, p=int(period)) or period
@@ -517,7 +519,7 @@ _CLAUSE_STOP = regex.compile(r"[，。；,;！？\n]")
 def _is_from_value(text: str, s0: int, at: int, end: int, pr: PeriodRules) -> bool:
     """Is the figure the old value of an adjustment (从202元提高到209元 -> 202元)?"""
     before = text[max(s0, at - 30):at]
-    if pr.from_may(before) is None or pr.from_words.search(before) is None:
+    if not pr.from_may(before) or pr.from_words.search(before) is None:
         return False  # most figures: a literal test, else a search (half a finditer's cost)
     froms = list(pr.from_words.finditer(before))
     lead = before[froms[-1].end():]

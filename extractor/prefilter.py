@@ -15,6 +15,7 @@ is no gate and the pattern is always searched.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable
 
@@ -153,6 +154,7 @@ def gate(pattern: regex.Pattern) -> Gate | None:
     if len(req) == 1:
         (lit,) = req
         return lambda text: lit in text
-    # a plain alternation of literals runs in linear time, so it needs no timeout
-    finder = regex.compile("|".join(regex.escape(s) for s in sorted(req, key=len))).search
+    # plain escaped literals: the standard engine finds exactly what `regex` would, at about a
+    # third of the cost a call, and an alternation of literals runs in linear time (no timeout)
+    finder = re.compile("|".join(re.escape(s) for s in sorted(req, key=len))).search
     return lambda text: finder(text) is not None
