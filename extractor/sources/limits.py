@@ -19,8 +19,13 @@ from contextlib import contextmanager
 DEFAULT_TIMEOUT = 300.0
 
 
-class DocumentTimeout(Exception):
-    """Raised inside the document's processing when its time is up."""
+class DocumentTimeout(BaseException):
+    """Raised inside the document's processing when its time is up.
+
+    A BaseException, like KeyboardInterrupt: the alarm can fire anywhere, including inside a
+    broad `except Exception` of ours (a pattern the prefilter cannot read) or of a library (a PDF
+    parser); caught there, it would end the one alarm and let the document run without a limit.
+    api.process_path is the one place that catches it."""
 
 
 def default_timeout() -> float:
