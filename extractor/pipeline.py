@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +18,7 @@ import regex
 from .attribute import Attribution, Prior, Site, attribute
 from .kinds import Context, classify
 from .lexicon import Lexicon
+from .locality import Local, Runs, alphabet, literal_twin
 from .normalise import Norm, normalise
 from .periods import resolve_period
 from .prefilter import Gate, literal_window, required_literals
@@ -69,20 +71,79 @@ class Figure:
     attribution: Attribution | None = None
 
 
-def _exclusion_spans(text: str, rules: Rules) -> list[tuple[int, int, str]]:
-    spans = []
+def _exclusion_spans(text: str, rules: Rules, near: list[tuple[int, int]] | None = None) -> list[tuple[int, int, str]]:
+    """The exclusion matches, sorted; with `near`, possibly only those in the pieces of text around
+    those intervals (locality.Local), which give every interval the answer of _overlapping_id the
+    whole list gives: see _near_spans."""
+    if near is not None:
+        return _near_spans(text, rules, near)
+    spans: list[tuple[int, int, str]] = []
     for ex_id, _kind, pat in rules.exclusions:
-        may_match = _doc_gate(pat)
-        if may_match is not None and not may_match(text):
-            continue  # the document lacks every literal a match needs: the search would find nothing
-        try:
-            for m in pat.finditer(text, timeout=2.0):
-                if m.end() > m.start():
-                    spans.append((m.start(), m.end(), ex_id))
-        except TimeoutError:
-            continue
+        _search_whole(text, ex_id, pat, spans)
     spans.sort()
     return spans
+
+
+def _search_whole(text: str, ex_id: str, pat: regex.Pattern, spans: list[tuple[int, int, str]]) -> None:
+    may_match = _doc_gate(pat)
+    if may_match is not None and not may_match(text):
+        return  # the document lacks every literal a match needs: the search would find nothing
+    try:
+        for m in pat.finditer(text, timeout=2.0):
+            if m.end() > m.start():
+                spans.append((m.start(), m.end(), ex_id))
+    except TimeoutError:
+        return
+
+
+def _near_spans(text: str, rules: Rules, near: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """The exclusion spans that can decide _overlapping_id for the intervals `near`.
+
+    Why this is the same answer: for an interval [a, b), _overlapping_id looks back from the last
+    span starting before b over at most 40 spans, for the first that overlaps; so its answer is
+    fixed by the spans starting in [s, b), s the start of the overlapping span found (when none
+    overlaps it is "" either way).  A pattern with a known alphabet (locality.alphabet) is searched
+    only in the pieces around the intervals and around the spans of the other patterns (searched
+    whole): every span of it that overlaps [a, b), or starts in [s, b), lies in a run of the
+    union alphabet that meets [a, b) or [s, e) of the overlapping span, and so in a piece."""
+    local_pats, runs, twins = _local_plan(rules)
+    spans: list[tuple[int, int, str]] = []
+    for ex_id, _kind, pat in rules.exclusions:
+        if pat not in local_pats:
+            _search_whole(text, ex_id, pat, spans)
+    if not local_pats:
+        spans.sort()
+        return spans
+    local = Local(text, itertools.chain(near, ((s, e) for s, e, _id in spans)), runs)
+    for ex_id, _kind, pat in rules.exclusions:
+        if pat not in local_pats:
+            continue
+        may_match = _doc_gate(pat)
+        if may_match is not None and not may_match(local.joined):
+            continue  # the pieces lack every literal a match needs
+        try:
+            spans += [(s, e, ex_id) for s, e in local.spans(twins.get(pat, pat), 2.0)]
+        except TimeoutError:
+            return _exclusion_spans(text, rules)  # what the whole-text searches give, timeouts and all
+    spans.sort()
+    return spans
+
+
+_Plan = tuple[frozenset[regex.Pattern], Runs | None, dict[regex.Pattern, re.Pattern]]
+_LOCAL_PLANS: dict[tuple[regex.Pattern, ...], _Plan] = {}
+
+
+def _local_plan(rules: Rules) -> _Plan:
+    """The exclusion patterns searched only near candidates, the run finders of their union
+    alphabet, and the standard-engine twins of the literal ones (computed once per list of patterns)."""
+    key = tuple(pat for _id, _kind, pat in rules.exclusions)
+    plan = _LOCAL_PLANS.get(key)
+    if plan is None:
+        alphabets = {pat: a for pat in key if (a := alphabet(pat)) is not None}
+        union = "".join(dict.fromkeys(alphabets.values()))
+        twins = {pat: twin for pat in alphabets if (twin := literal_twin(pat)) is not None}
+        plan = _LOCAL_PLANS[key] = (frozenset(alphabets), Runs(union) if union else None, twins)
+    return plan
 
 
 _DOC_GATES: dict[regex.Pattern, Gate | None] = {}
@@ -162,14 +223,16 @@ def candidate_decisions(text: str, rules: Rules) -> list[tuple[Candidate, str]]:
     """Every candidate with the reason it was dropped ("" when kept), sorted by start.
 
     Why: `find_figures` keeps the kept ones; `explain` shows the dropped ones and why."""
-    excl = _exclusion_spans(text, rules)
+    cands = scan(text, rules)
+    reasons = [reject_reason(c, text) for c in cands]
+    # only the kept candidates ask about exclusions: only their neighbourhoods are searched
+    excl = _exclusion_spans(text, rules, [(c.start, c.end) for c, r in zip(cands, reasons, strict=True) if not r])
     excl_starts = [s for s, _, _ in excl]
     reach = _reach(excl)
     ranks = scan_ranks(text, rules)
     hits_rank = _rank_overlap_test(ranks)
     out: list[tuple[Candidate, str]] = []
-    for c in scan(text, rules):
-        reason = reject_reason(c, text)
+    for c, reason in zip(cands, reasons, strict=True):
         if not reason:
             ex_id = _overlapping_id(excl, excl_starts, c.start, c.end, reach)
             reason = f"exclusion {ex_id}" if ex_id else ""
