@@ -10,7 +10,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, getcontext
 from typing import Any
 
 import regex
@@ -122,16 +122,15 @@ def _unit_of(rules: Rules, surface: str) -> Unit | None:
 def scan(text: str, rules: Rules) -> list[Candidate]:
     """Every number-with-unit candidate, before exclusions and acceptance; ranges merged.
 
-    A document repeats its numbers, units and unit-word contexts, so the pure per-match steps
-    (parsing a number, looking up a unit, the not_before check) are memoised for this call."""
+    Documents repeat their numbers, units and unit-word contexts, so the pure per-match steps
+    (parsing a number, looking up a unit, the not_before check) are memoised across calls:
+    per decimal context for the numbers, per Rules object for the units (see _memos)."""
     pat = _compiled(rules)
     fields = _fields(pat)
     out: list[Candidate] = []
     quals = rules.qualifiers
     q_before, q_inside, q_after = quals["before"], quals["inside"], quals["after"]
-    values: dict[str, Decimal | None] = {}
-    units: dict[str, Unit | None] = {}
-    blocked: dict[str, frozenset[str]] = {}
+    values, units, blocked = _memos(rules)
     for m in pat.finditer(text):
         pre, num, scale, inside, unit_text, post = fields(m.groups())
         end = m.end()
@@ -167,6 +166,31 @@ def scan(text: str, rules: Rules) -> list[Candidate]:
 
 
 _MISSING: Any = object()
+#: memos kept across documents; emptied when one grows past this many entries (a bound on memory)
+_MEMO_LIMIT = 1 << 16
+_VALUE_MEMOS: dict[str, dict[str, Decimal | None]] = {}
+_UNIT_MEMOS: dict[int, tuple[Rules, dict[str, Unit | None], dict[str, frozenset[str]]]] = {}
+
+
+def _memos(rules: Rules) -> tuple[dict[str, Decimal | None], dict[str, Unit | None], dict[str, frozenset[str]]]:
+    """The memos of _parsed, _unit_of and _blocking_chars for this call.
+
+    Why per decimal context: a parse multiplies and divides Decimals, whose rounding follows the
+    current context, so values parsed under another context are not reused.  Why per Rules object
+    (held, so its id is not reused): units and not_before come from the rules, which are not
+    changed after loading (the candidate pattern, cached per rules version, assumes so too)."""
+    ctx = repr(getcontext())
+    values = _VALUE_MEMOS.get(ctx)
+    if values is None or len(values) > _MEMO_LIMIT:
+        if len(_VALUE_MEMOS) > 8:
+            _VALUE_MEMOS.clear()
+        values = _VALUE_MEMOS[ctx] = {}
+    entry = _UNIT_MEMOS.get(id(rules))
+    if entry is None or entry[0] is not rules or len(entry[1]) + len(entry[2]) > _MEMO_LIMIT:
+        if len(_UNIT_MEMOS) > 8:
+            _UNIT_MEMOS.clear()
+        entry = _UNIT_MEMOS[id(rules)] = (rules, {}, {})
+    return values, entry[1], entry[2]
 
 
 def _parsed(num: str) -> Decimal | None:
