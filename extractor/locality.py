@@ -232,20 +232,25 @@ class Runs:
 
 
 def _pieces(text: str, intervals: list[tuple[int, int]], runs: Runs, gap: int) -> list[tuple[int, int]]:
-    """Sorted, disjoint [lo, hi) of the text: each interval widened to the U-runs it meets, plus the
-    one bordering character on each side (absent only at the ends of the text)."""
+    """Sorted [lo, hi) of the text, each bordered by a character outside U (or an end of the text),
+    covering every interval widened to the U-runs it meets; consecutive pieces share at most a
+    border character.  Intervals within `gap` of each other share a piece, and the end of a piece
+    is looked up once, from the furthest interval end in it (the run there ends last)."""
     fwd, back = runs.forward.match, runs.backward.match
     n = len(text)
-    out: list[list[int]] = []
+    out: list[tuple[int, int]] = []
+    lo = far = -1  # the open piece: its start, and the furthest interval end in it
     for a, b in intervals:
-        if out:
-            last = out[-1]
-            if b <= last[1] - 1:
-                continue  # inside a piece, whose border characters bound the runs it meets
-            if a <= last[1] + gap:
-                # the runs meeting [a, b) start after the piece's first (border) character: only
-                # the end moves, to the border after the run that b is in
-                last[1] = max(last[1], min(fwd(text, b).end() + 1, n))
+        if lo >= 0 and a <= far + gap:
+            far = max(far, b)  # joined: the real text between is bordered like the rest
+            continue
+        if lo >= 0:
+            hi = min(fwd(text, far).end() + 1, n)
+            if a <= hi + gap:  # the open piece's runs reach this interval: keep it open
+                far = max(far, b)
                 continue
-        out.append([max(back(text, 0, a).start() - 1, 0), min(fwd(text, b).end() + 1, n)])
-    return [(lo, hi) for lo, hi in out]
+            out.append((lo, hi))
+        lo, far = max(back(text, 0, a).start() - 1, 0), b
+    if lo >= 0:
+        out.append((lo, min(fwd(text, far).end() + 1, n)))
+    return out
