@@ -142,6 +142,8 @@ def _local_plan(rules: Rules) -> _Plan:
         alphabets = {pat: a for pat in key if (a := alphabet(pat)) is not None}
         union = "".join(dict.fromkeys(alphabets.values()))
         twins = {pat: twin for pat in alphabets if (twin := literal_twin(pat)) is not None}
+        if len(_LOCAL_PLANS) > 16:
+            _LOCAL_PLANS.clear()  # rule sets edited again and again in one process (a test, a notebook)
         plan = _LOCAL_PLANS[key] = (frozenset(alphabets), Runs(union) if union else None, twins)
     return plan
 
