@@ -20,6 +20,7 @@ import regex
 
 from . import segment
 from .lexicon import Hit, Lexicon
+from .prefilter import gate
 
 # POS tags that can be part of an indicator name (nouns, verbal nouns, distinguishing words)
 NOMINAL = {"n", "nz", "vn", "b", "an", "ng", "nt", "nl", "ns", "j", "l", "i", "s", "nr", "eng", "nrt", "nrfg"}
@@ -33,6 +34,7 @@ _BASIS = regex.compile(
     r"(?:比|较|同比)(上年同期|上年底|上年末|上年|去年同期|去年|上一年|\d{4}年(?:底|末)?)?"
     r"|(?:高于|低于|超过|快于|慢于)((?:全国|全省|全市|全区|全州|全县)[^，。；,;]{0,8}?(?:平均水平|平均|水平))"
 )
+_BASIS_MAY = gate(_BASIS)
 _DIGIT = regex.compile(r"\d")
 _CLAUSE_SPLIT = regex.compile(r"[，,；;：:]")
 _MAX, _MIN = 12, 2
@@ -96,9 +98,29 @@ def _memo(fn: Callable[[str, Lexicon | None], T]) -> Callable[[str, Lexicon | No
     return memoised
 
 
+def _remover(pat: regex.Pattern) -> Callable[[str], str]:
+    """pat.sub("", text), skipped where the pattern's literal gate (prefilter) says it cannot
+    match: there the removal leaves the text as it is.  Why: a figure's clause is cleaned of
+    comparisons twice, and most clauses hold none of the words one needs (比, 较, 高于 ...)."""
+    may, sub = gate(pat), pat.sub
+    if may is None:
+        return lambda text: sub("", text)
+    return lambda text: sub("", text) if may(text) else text
+
+
+def _searcher(pat: regex.Pattern) -> Callable[[str], regex.Match | None]:
+    """pat.search(text), answered None without searching where the literal gate rules a match out."""
+    may, search = gate(pat), pat.search
+    if may is None:
+        return search
+    return lambda text: search(text) if may(text) else None
+
+
 def basis_of(before: str) -> str:
     """The comparison basis named before a change or growth: 上年, 2009年, 全省平均水平."""
     found = ""
+    if _BASIS_MAY is not None and not _BASIS_MAY(before):
+        return found
     for m in _BASIS.finditer(before):
         if m.group(2):
             found = m.group(2)
@@ -122,9 +144,7 @@ def prepare(lex: Lexicon) -> None:
 def clean(text: str, lex: Lexicon | None) -> str:
     """Drop quotes and modifiers (ages, per-capita frames) that are never part of a name."""
     text = _QUOTES.sub("", text)
-    if lex is not None and lex.modifiers_re is not None:
-        text = lex.modifiers_re.sub("", text)
-    return text
+    return lex.strip_modifiers(text) if lex is not None else text
 
 
 # --------------------------------------------------------------------------- noun phrases
@@ -365,7 +385,7 @@ def _own_subjects(text: str, lex: Lexicon) -> list:
 
 
 def _subject(site: Site, lex: Lexicon, prior: list[Prior]) -> str:
-    text = _COMPARISON.sub("", clean(site.clause_before, lex))  # 高于全省平均水平: 全省 is the basis's
+    text = _drop_comparison(clean(site.clause_before, lex))  # 高于全省平均水平: 全省 is the basis's
     hits = _own_subjects(text, lex)
     if hits:
         return hits[-1].surface
@@ -461,8 +481,8 @@ def _attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
     if site.kind in ("change", "growth") or (site.kind == "target" and "增长" in site.before[-4:]):
         out.basis = basis_of(site.sentence_before[-30:])
     seg = clean(site.before if site.kind != "rank" else site.clause_before, lex)
-    seg = _COMPARISON.sub("", seg)  # 比上年, 高于全省平均水平: the basis, not the indicator
-    part = _PART_OF.search(seg)
+    seg = _drop_comparison(seg)  # 比上年, 高于全省平均水平: the basis, not the indicator
+    part = _part_of(seg)
     if part and part.start() > 0:  # "A占B的50.9%", "A不低于B的1.6倍": A is what is measured
         seg = seg[:part.start()]
     else:
@@ -526,6 +546,7 @@ def _inherited(out: Attribution, src: Prior, site: Site, lex: Lexicon) -> Attrib
 
 _COMPARISON = regex.compile(r"(?<!占)(?:同比|比|较)(?:上年|去年|上一年|\d{4}年)[^，。；,;]{0,8}$"
                              r"|(?:高于|低于|快于|慢于|超出|领先)[^，。；,;]{0,14}$")
+_drop_comparison = _remover(_COMPARISON)
 
 
 def _noun_after_de(after: str, lex: Lexicon) -> str:
@@ -546,6 +567,7 @@ def _noun_after_de(after: str, lex: Lexicon) -> str:
 
 
 _PART_OF = regex.compile(r"(?:占|相当于|不低于|不高于|高于|低于|超过)[^，。；,;]{1,20}的$")
+_part_of = _searcher(_PART_OF)
 _SHARE_NAMES = ("占比", "比重", "比例", "率", "份额")
 _SHARE_AFTER = regex.compile(r"(?:的|所占)?(比重|占比|比例|份额)")
 
