@@ -12,7 +12,7 @@ about and stay out of the name.  A figure with no name of its own (比上年增�
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
@@ -29,7 +29,11 @@ STOP_TAGS = {"v", "p", "c", "u", "d", "r", "m", "q", "x", "w", "uj", "ul", "ud",
 _SKIP_TRAILING = {"v", "p", "u", "uj", "c", "d", "x", "w", "m", "q", "f", "y", "ul", "t", "vd", "ad"}
 _TRIM_HEAD = regex.compile(r"^(?:的|和|及|与|其中|全年|今年|当年|年初|年末|年底|共|累计|合计|总共|分别|实际|已|将|把|对|从|在|为)+")
 _TRIM_TAIL = regex.compile(r"(?:的|为|达|达到|共|总计|合计|累计|实现|完成|约|近|超过|超|分别|均|都|已|由|从)+$")
-_QUOTES = regex.compile(r"[（(][^（）()]{0,30}[）)]|[“”‘’「」『』《》\"'\s\[\]【】*＊]")
+_QUOTE_CHARS = "“”‘’「」『』《》\"'\\[\\]【】*＊"
+_QUOTES = regex.compile(r"[（(][^（）()]{0,30}[）)]|[" + _QUOTE_CHARS + r"\s]")
+#: every character a _QUOTES match can start with, except the whitespace (\s) besides " ": those
+#: are all control or separator characters (Unicode White_Space), which str.isprintable rejects
+_QUOTE_STARTS = frozenset("（( " + _QUOTE_CHARS.replace("\\", ""))
 _BASIS = regex.compile(
     r"(?:比|较|同比)(上年同期|上年底|上年末|上年|去年同期|去年|上一年|\d{4}年(?:底|末)?)?"
     r"|(?:高于|低于|超过|快于|慢于)((?:全国|全省|全市|全区|全州|全县)[^，。；,;]{0,8}?(?:平均水平|平均|水平))"
@@ -75,6 +79,7 @@ class Site:
 
 
 T = TypeVar("T")
+_MISSING = object()  # a memo miss (a memoised answer may itself be falsy)
 
 
 def _memo(fn: Callable[[str, Lexicon | None], T]) -> Callable[[str, Lexicon | None], T]:
@@ -90,8 +95,10 @@ def _memo(fn: Callable[[str, Lexicon | None], T]) -> Callable[[str, Lexicon | No
         if lex is None:
             return fn(text, lex)
         cache = lex._memos.get(name)
-        if cache is not None and text in cache:
-            return cache[text]
+        if cache is not None:
+            out = cache.get(text, _MISSING)
+            if out is not _MISSING:
+                return out
         out = lex.memo(name)[text] = fn(text, lex)
         return out
 
@@ -143,7 +150,8 @@ def prepare(lex: Lexicon) -> None:
 @_memo
 def clean(text: str, lex: Lexicon | None) -> str:
     """Drop quotes and modifiers (ages, per-capita frames) that are never part of a name."""
-    text = _QUOTES.sub("", text)
+    if not (_QUOTE_STARTS.isdisjoint(text) and text.isprintable()):  # else no quote or space to drop
+        text = _QUOTES.sub("", text)
     return lex.strip_modifiers(text) if lex is not None else text
 
 
@@ -213,7 +221,9 @@ def _trim(name: str, lex: Lexicon | None) -> str:
     name = _TRIM_HEAD.sub("", name)
     name = _TRIM_TAIL.sub("", name)
     if lex is not None:
-        head = next((v for v in lex.light_verb_heads if name.startswith(v) and len(name) - len(v) >= _MIN), "")
+        heads = lex.light_verb_heads  # one C-level startswith rules most names out
+        head = next((v for v in heads if name.startswith(v) and len(name) - len(v) >= _MIN), "") \
+            if name.startswith(heads) else ""
         name = name[len(head):]  # 力争电力总装机 -> 电力总装机
         if len(name) < _MIN:
             return ""
@@ -252,7 +262,7 @@ def _phrase(text: str, lex: Lexicon | None) -> Phrase:
     else:
         i = _compound_start(toks, i, j, lex)
         out.name = _with_verb(toks, i, "".join(w for w, _ in toks[i:j]), lex)
-    if tail and any(tail.endswith(v) for v in lex.keep_verbs) and out.name and len(out.name) + len(tail) <= _MAX:
+    if tail and tail.endswith(lex.keep_verbs_longest) and out.name and len(out.name) + len(tail) <= _MAX:
         out.name += tail
     out.name = _trim(out.name, lex)
     return out
@@ -374,14 +384,14 @@ def _fit(toks: list[tuple[str, str]]) -> str:
 
 
 @_memo
-def _own_subjects(text: str, lex: Lexicon) -> list:
+def _own_subjects(text: str, lex: Lexicon) -> tuple[Hit, ...]:
     """Subject words in text, except those inside an indicator name (城镇 in 城镇新增就业)."""
     text = clean(text, None)
-    hits = lex.subjects_in(text)
+    hits = lex.subject_hits(text)
     if not hits:
         return hits  # the indicator search is only needed to discard hits
-    names = lex.indicators_in(text)
-    return [h for h in hits if not any(n.start <= h.start and h.end <= n.end for n in names)]
+    names = lex.indicator_hits(text)
+    return tuple(h for h in hits if not any(n.start <= h.start and h.end <= n.end for n in names))
 
 
 def _subject(site: Site, lex: Lexicon, prior: list[Prior]) -> str:
@@ -394,7 +404,7 @@ def _subject(site: Site, lex: Lexicon, prior: list[Prior]) -> str:
 
 def _strip_subject(name: str, lex: Lexicon) -> str:
     """Subject words at the head of a name are the subject, not the indicator (全国财政支出 -> 财政支出)."""
-    hits = lex.subjects_in(name)
+    hits = lex.subject_hits(name)
     if hits and hits[0].start == 0:
         rest = name[hits[0].end:]
         return rest if len(rest) >= _MIN else ""
@@ -437,7 +447,7 @@ def _counted_name(site: Site, verb: str, lex: Lexicon) -> str:
         return ""
     if noun in lex.generic_heads:
         return ""
-    hits = _fitting(lex.indicators_in(noun), site)
+    hits = _fitting(lex.indicator_hits(noun), site)
     if hits:
         return hits[-1].indicator.name
     verb = "" if verb in lex.light_verbs else verb
@@ -448,7 +458,7 @@ def _counted_name(site: Site, verb: str, lex: Lexicon) -> str:
     return noun[:_MAX]
 
 
-def _fitting(hits: list, site: Site) -> list:
+def _fitting(hits: Iterable[Hit], site: Site) -> list[Hit]:
     """Lexicon hits whose unit families admit this figure (a growth or share fits any)."""
     return [h for h in hits if site.family in h.indicator.families or site.family in ("percent", "pp", "none")
             or site.kind in ("change", "growth", "rank")]
@@ -459,7 +469,8 @@ _COORD_START = regex.compile(r"^(?:和|及|与|以及|、)")
 
 
 def _keep_verb_of(name: str, lex: Lexicon) -> str:
-    return next((v for v in lex.keep_verbs_longest if name.startswith(v)), "")
+    verbs = lex.keep_verbs_longest  # one C-level startswith rules most names out
+    return next((v for v in verbs if name.startswith(v)), "") if name.startswith(verbs) else ""
 
 
 def attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
@@ -497,7 +508,7 @@ def _attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
 
 def _from_lexicon(seg: str, site: Site, lex: Lexicon, out: Attribution, part: bool) -> bool:
     """The lexicon entry nearest before the figure names it (and gives its id); False when none fits."""
-    hits = _fitting(lex.indicators_in(seg), site)
+    hits = _fitting(lex.indicator_hits(seg), site)
     if not hits:
         return False
     h = hits[-1]
@@ -593,7 +604,7 @@ def _from_earlier_clauses(site: Site, lex: Lexicon, out: Attribution, fallback: 
     """No figure before it in the sentence: the phrase of an earlier clause of the sentence names it."""
     earlier = site.sentence_before[: len(site.sentence_before) - len(site.clause_before)]
     earlier = clean(earlier, lex)
-    hits = _fitting(lex.indicators_in(earlier), site)
+    hits = _fitting(lex.indicator_hits(earlier), site)
     if hits:
         h = hits[-1]
         out.indicator, out.indicator_raw, out.indicator_id = h.indicator.name, h.surface, h.indicator.id

@@ -11,7 +11,6 @@ entry and reason (see `rules.EXTRA_LOADERS`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -118,7 +117,15 @@ class Lexicon:
     def indicators_in(self, text: str) -> list[Hit]:
         """Every lexicon hit in text, longest surface first at each position, no overlaps.
         Memoised: attribution asks again about the same clause for each figure in it."""
-        return self._memoised("indicators_in", text, self._indicators_in)
+        return list(self.indicator_hits(text))  # a copy: callers may filter or extend it
+
+    def indicator_hits(self, text: str) -> tuple[Hit, ...]:
+        """indicators_in as the memoised tuple itself (no copy), for callers that only read it."""
+        cache = self.memo("indicators_in", 4096)
+        hits = cache.get(text)
+        if hits is None:
+            hits = cache[text] = tuple(self._indicators_in(text))
+        return hits
 
     def _indicators_in(self, text: str) -> list[Hit]:
         hits: list[Hit] = []
@@ -132,14 +139,15 @@ class Lexicon:
 
     def subjects_in(self, text: str) -> list[Hit]:
         """Every subject word or pattern hit in text, without overlaps (memoised like indicators_in)."""
-        return self._memoised("subjects_in", text, self._subjects_in)
+        return list(self.subject_hits(text))
 
-    def _memoised(self, name: str, text: str, find: Callable[[str], list[Hit]]) -> list[Hit]:
-        cache = self.memo(name, 4096)
+    def subject_hits(self, text: str) -> tuple[Hit, ...]:
+        """subjects_in as the memoised tuple itself (no copy), for callers that only read it."""
+        cache = self.memo("subjects_in", 4096)
         hits = cache.get(text)
         if hits is None:
-            hits = cache[text] = tuple(find(text))
-        return list(hits)  # a copy: callers may filter or extend it
+            hits = cache[text] = tuple(self._subjects_in(text))
+        return hits
 
     def _subjects_in(self, text: str) -> list[Hit]:
         hits: list[Hit] = []

@@ -76,7 +76,6 @@ def test_strip_modifiers_is_the_plain_substitution(lex):
     rnd = random.Random(5)
     for text in _texts(_lexicon_patterns(lex), rnd, 3000):
         assert lex.strip_modifiers(text) == lex.modifiers_re.sub("", text), text
-        assert attribute.clean.__wrapped__(text, lex) == lex.modifiers_re.sub("", attribute._QUOTES.sub("", text))
 
 
 def test_no_modifiers_leaves_the_text():
@@ -111,3 +110,21 @@ def test_basis_of_is_the_plain_scan():
     rnd = random.Random(9)
     for text in _texts([attribute._BASIS.pattern], rnd, 4000, extra="12 ，。比较同上年去全省平均水"):
         assert attribute.basis_of(text) == plain(text), text
+
+
+def test_clean_skips_the_quote_removal_only_where_nothing_can_match():
+    """Every character a _QUOTES match can start with (all of Unicode: \\s included) trips the test."""
+    every = "".join(map(chr, range(0x110000)))
+    one_char = attribute._QUOTES.pattern.split("|", 1)[1]  # the class alternative; the other starts with （ or (
+    starts = set(regex.findall(one_char, every)) | set("（(")
+    assert " " in starts and "\u3000" in starts and "\n" in starts
+    for c in starts:
+        assert not (attribute._QUOTE_STARTS.isdisjoint(c) and c.isprintable()), hex(ord(c))
+
+
+def test_clean_is_the_plain_removal(lex):
+    rnd = random.Random(13)
+    texts = _texts(_lexicon_patterns(lex) + [attribute._QUOTES.pattern], rnd, 3000, extra="12 ，。的\u3000\t\xa0（）()")
+    for text in texts:
+        plain = lex.modifiers_re.sub("", attribute._QUOTES.sub("", text)) if lex.modifiers_re else text
+        assert attribute.clean.__wrapped__(text, lex) == plain, text
