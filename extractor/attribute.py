@@ -29,11 +29,7 @@ STOP_TAGS = {"v", "p", "c", "u", "d", "r", "m", "q", "x", "w", "uj", "ul", "ud",
 _SKIP_TRAILING = {"v", "p", "u", "uj", "c", "d", "x", "w", "m", "q", "f", "y", "ul", "t", "vd", "ad"}
 _TRIM_HEAD = regex.compile(r"^(?:的|和|及|与|其中|全年|今年|当年|年初|年末|年底|共|累计|合计|总共|分别|实际|已|将|把|对|从|在|为)+")
 _TRIM_TAIL = regex.compile(r"(?:的|为|达|达到|共|总计|合计|累计|实现|完成|约|近|超过|超|分别|均|都|已|由|从)+$")
-_QUOTE_CHARS = "“”‘’「」『』《》\"'\\[\\]【】*＊"
-_QUOTES = regex.compile(r"[（(][^（）()]{0,30}[）)]|[" + _QUOTE_CHARS + r"\s]")
-#: every character a _QUOTES match can start with, except the whitespace (\s) besides " ": those
-#: are all control or separator characters (Unicode White_Space), which str.isprintable rejects
-_QUOTE_STARTS = frozenset("（( " + _QUOTE_CHARS.replace("\\", ""))
+_QUOTES = regex.compile(r"[（(][^（）()]{0,30}[）)]|[“”‘’「」『』《》\"'\s\[\]【】*＊]")
 _BASIS = regex.compile(
     r"(?:比|较|同比)(上年同期|上年底|上年末|上年|去年同期|去年|上一年|\d{4}年(?:底|末)?)?"
     r"|(?:高于|低于|超过|快于|慢于)((?:全国|全省|全市|全区|全州|全县)[^，。；,;]{0,8}?(?:平均水平|平均|水平))"
@@ -150,8 +146,7 @@ def prepare(lex: Lexicon) -> None:
 @_memo
 def clean(text: str, lex: Lexicon | None) -> str:
     """Drop quotes and modifiers (ages, per-capita frames) that are never part of a name."""
-    if not (_QUOTE_STARTS.isdisjoint(text) and text.isprintable()):  # else no quote or space to drop
-        text = _QUOTES.sub("", text)
+    text = _QUOTES.sub("", text)
     return lex.strip_modifiers(text) if lex is not None else text
 
 
@@ -257,7 +252,8 @@ def _phrase(text: str, lex: Lexicon | None) -> Phrase:
     if lex is None:
         out.name = _trim(name, lex)
         return out
-    if not _trim(name, lex) or _generic(_trim(name, lex), lex):
+    trimmed = _trim(name, lex)
+    if not trimmed or _generic(trimmed, lex):
         out.name = _widen(toks, j, lex)
     else:
         i = _compound_start(toks, i, j, lex)

@@ -121,10 +121,10 @@ class Lexicon:
 
     def indicator_hits(self, text: str) -> tuple[Hit, ...]:
         """indicators_in as the memoised tuple itself (no copy), for callers that only read it."""
-        cache = self.memo("indicators_in", 4096)
-        hits = cache.get(text)
+        cache = self._memos.get("indicators_in")
+        hits = cache.get(text) if cache is not None else None
         if hits is None:
-            hits = cache[text] = tuple(self._indicators_in(text))
+            hits = self.memo("indicators_in", 4096)[text] = tuple(self._indicators_in(text))
         return hits
 
     def _indicators_in(self, text: str) -> list[Hit]:
@@ -143,10 +143,10 @@ class Lexicon:
 
     def subject_hits(self, text: str) -> tuple[Hit, ...]:
         """subjects_in as the memoised tuple itself (no copy), for callers that only read it."""
-        cache = self.memo("subjects_in", 4096)
-        hits = cache.get(text)
+        cache = self._memos.get("subjects_in")
+        hits = cache.get(text) if cache is not None else None
         if hits is None:
-            hits = cache[text] = tuple(self._subjects_in(text))
+            hits = self.memo("subjects_in", 4096)[text] = tuple(self._subjects_in(text))
         return hits
 
     def _subjects_in(self, text: str) -> list[Hit]:
