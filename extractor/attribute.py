@@ -12,7 +12,7 @@ about and stay out of the name.  A figure with no name of its own (比上年增�
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
@@ -20,6 +20,7 @@ import regex
 
 from . import segment
 from .lexicon import Hit, Lexicon
+from .prefilter import gate
 
 # POS tags that can be part of an indicator name (nouns, verbal nouns, distinguishing words)
 NOMINAL = {"n", "nz", "vn", "b", "an", "ng", "nt", "nl", "ns", "j", "l", "i", "s", "nr", "eng", "nrt", "nrfg"}
@@ -33,6 +34,7 @@ _BASIS = regex.compile(
     r"(?:比|较|同比)(上年同期|上年底|上年末|上年|去年同期|去年|上一年|\d{4}年(?:底|末)?)?"
     r"|(?:高于|低于|超过|快于|慢于)((?:全国|全省|全市|全区|全州|全县)[^，。；,;]{0,8}?(?:平均水平|平均|水平))"
 )
+_BASIS_MAY = gate(_BASIS)
 _DIGIT = regex.compile(r"\d")
 _CLAUSE_SPLIT = regex.compile(r"[，,；;：:]")
 _MAX, _MIN = 12, 2
@@ -73,6 +75,7 @@ class Site:
 
 
 T = TypeVar("T")
+_MISSING = object()  # a memo miss (a memoised answer may itself be falsy)
 
 
 def _memo(fn: Callable[[str, Lexicon | None], T]) -> Callable[[str, Lexicon | None], T]:
@@ -88,17 +91,39 @@ def _memo(fn: Callable[[str, Lexicon | None], T]) -> Callable[[str, Lexicon | No
         if lex is None:
             return fn(text, lex)
         cache = lex._memos.get(name)
-        if cache is not None and text in cache:
-            return cache[text]
+        if cache is not None:
+            out = cache.get(text, _MISSING)
+            if out is not _MISSING:
+                return out
         out = lex.memo(name)[text] = fn(text, lex)
         return out
 
     return memoised
 
 
+def _remover(pat: regex.Pattern) -> Callable[[str], str]:
+    """pat.sub("", text), skipped where the pattern's literal gate (prefilter) says it cannot
+    match: there the removal leaves the text as it is.  Why: a figure's clause is cleaned of
+    comparisons twice, and most clauses hold none of the words one needs (比, 较, 高于 ...)."""
+    may, sub = gate(pat), pat.sub
+    if may is None:
+        return lambda text: sub("", text)
+    return lambda text: sub("", text) if may(text) else text
+
+
+def _searcher(pat: regex.Pattern) -> Callable[[str], regex.Match | None]:
+    """pat.search(text), answered None without searching where the literal gate rules a match out."""
+    may, search = gate(pat), pat.search
+    if may is None:
+        return search
+    return lambda text: search(text) if may(text) else None
+
+
 def basis_of(before: str) -> str:
     """The comparison basis named before a change or growth: 上年, 2009年, 全省平均水平."""
     found = ""
+    if _BASIS_MAY is not None and not _BASIS_MAY(before):
+        return found
     for m in _BASIS.finditer(before):
         if m.group(2):
             found = m.group(2)
@@ -122,9 +147,7 @@ def prepare(lex: Lexicon) -> None:
 def clean(text: str, lex: Lexicon | None) -> str:
     """Drop quotes and modifiers (ages, per-capita frames) that are never part of a name."""
     text = _QUOTES.sub("", text)
-    if lex is not None and lex.modifiers_re is not None:
-        text = lex.modifiers_re.sub("", text)
-    return text
+    return lex.strip_modifiers(text) if lex is not None else text
 
 
 # --------------------------------------------------------------------------- noun phrases
@@ -193,7 +216,9 @@ def _trim(name: str, lex: Lexicon | None) -> str:
     name = _TRIM_HEAD.sub("", name)
     name = _TRIM_TAIL.sub("", name)
     if lex is not None:
-        head = next((v for v in lex.light_verb_heads if name.startswith(v) and len(name) - len(v) >= _MIN), "")
+        heads = lex.light_verb_heads  # one C-level startswith rules most names out
+        head = next((v for v in heads if name.startswith(v) and len(name) - len(v) >= _MIN), "") \
+            if name.startswith(heads) else ""
         name = name[len(head):]  # 力争电力总装机 -> 电力总装机
         if len(name) < _MIN:
             return ""
@@ -227,12 +252,13 @@ def _phrase(text: str, lex: Lexicon | None) -> Phrase:
     if lex is None:
         out.name = _trim(name, lex)
         return out
-    if not _trim(name, lex) or _generic(_trim(name, lex), lex):
+    trimmed = _trim(name, lex)
+    if not trimmed or _generic(trimmed, lex):
         out.name = _widen(toks, j, lex)
     else:
         i = _compound_start(toks, i, j, lex)
         out.name = _with_verb(toks, i, "".join(w for w, _ in toks[i:j]), lex)
-    if tail and any(tail.endswith(v) for v in lex.keep_verbs) and out.name and len(out.name) + len(tail) <= _MAX:
+    if tail and tail.endswith(lex.keep_verbs_longest) and out.name and len(out.name) + len(tail) <= _MAX:
         out.name += tail
     out.name = _trim(out.name, lex)
     return out
@@ -354,18 +380,18 @@ def _fit(toks: list[tuple[str, str]]) -> str:
 
 
 @_memo
-def _own_subjects(text: str, lex: Lexicon) -> list:
+def _own_subjects(text: str, lex: Lexicon) -> tuple[Hit, ...]:
     """Subject words in text, except those inside an indicator name (城镇 in 城镇新增就业)."""
     text = clean(text, None)
-    hits = lex.subjects_in(text)
+    hits = lex.subject_hits(text)
     if not hits:
         return hits  # the indicator search is only needed to discard hits
-    names = lex.indicators_in(text)
-    return [h for h in hits if not any(n.start <= h.start and h.end <= n.end for n in names)]
+    names = lex.indicator_hits(text)
+    return tuple(h for h in hits if not any(n.start <= h.start and h.end <= n.end for n in names))
 
 
 def _subject(site: Site, lex: Lexicon, prior: list[Prior]) -> str:
-    text = _COMPARISON.sub("", clean(site.clause_before, lex))  # 高于全省平均水平: 全省 is the basis's
+    text = _drop_comparison(clean(site.clause_before, lex))  # 高于全省平均水平: 全省 is the basis's
     hits = _own_subjects(text, lex)
     if hits:
         return hits[-1].surface
@@ -374,7 +400,7 @@ def _subject(site: Site, lex: Lexicon, prior: list[Prior]) -> str:
 
 def _strip_subject(name: str, lex: Lexicon) -> str:
     """Subject words at the head of a name are the subject, not the indicator (全国财政支出 -> 财政支出)."""
-    hits = lex.subjects_in(name)
+    hits = lex.subject_hits(name)
     if hits and hits[0].start == 0:
         rest = name[hits[0].end:]
         return rest if len(rest) >= _MIN else ""
@@ -417,7 +443,7 @@ def _counted_name(site: Site, verb: str, lex: Lexicon) -> str:
         return ""
     if noun in lex.generic_heads:
         return ""
-    hits = _fitting(lex.indicators_in(noun), site)
+    hits = _fitting(lex.indicator_hits(noun), site)
     if hits:
         return hits[-1].indicator.name
     verb = "" if verb in lex.light_verbs else verb
@@ -428,7 +454,7 @@ def _counted_name(site: Site, verb: str, lex: Lexicon) -> str:
     return noun[:_MAX]
 
 
-def _fitting(hits: list, site: Site) -> list:
+def _fitting(hits: Iterable[Hit], site: Site) -> list[Hit]:
     """Lexicon hits whose unit families admit this figure (a growth or share fits any)."""
     return [h for h in hits if site.family in h.indicator.families or site.family in ("percent", "pp", "none")
             or site.kind in ("change", "growth", "rank")]
@@ -439,7 +465,8 @@ _COORD_START = regex.compile(r"^(?:和|及|与|以及|、)")
 
 
 def _keep_verb_of(name: str, lex: Lexicon) -> str:
-    return next((v for v in lex.keep_verbs_longest if name.startswith(v)), "")
+    verbs = lex.keep_verbs_longest  # one C-level startswith rules most names out
+    return next((v for v in verbs if name.startswith(v)), "") if name.startswith(verbs) else ""
 
 
 def attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
@@ -461,8 +488,8 @@ def _attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
     if site.kind in ("change", "growth") or (site.kind == "target" and "增长" in site.before[-4:]):
         out.basis = basis_of(site.sentence_before[-30:])
     seg = clean(site.before if site.kind != "rank" else site.clause_before, lex)
-    seg = _COMPARISON.sub("", seg)  # 比上年, 高于全省平均水平: the basis, not the indicator
-    part = _PART_OF.search(seg)
+    seg = _drop_comparison(seg)  # 比上年, 高于全省平均水平: the basis, not the indicator
+    part = _part_of(seg)
     if part and part.start() > 0:  # "A占B的50.9%", "A不低于B的1.6倍": A is what is measured
         seg = seg[:part.start()]
     else:
@@ -477,7 +504,7 @@ def _attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
 
 def _from_lexicon(seg: str, site: Site, lex: Lexicon, out: Attribution, part: bool) -> bool:
     """The lexicon entry nearest before the figure names it (and gives its id); False when none fits."""
-    hits = _fitting(lex.indicators_in(seg), site)
+    hits = _fitting(lex.indicator_hits(seg), site)
     if not hits:
         return False
     h = hits[-1]
@@ -526,6 +553,7 @@ def _inherited(out: Attribution, src: Prior, site: Site, lex: Lexicon) -> Attrib
 
 _COMPARISON = regex.compile(r"(?<!占)(?:同比|比|较)(?:上年|去年|上一年|\d{4}年)[^，。；,;]{0,8}$"
                              r"|(?:高于|低于|快于|慢于|超出|领先)[^，。；,;]{0,14}$")
+_drop_comparison = _remover(_COMPARISON)
 
 
 def _noun_after_de(after: str, lex: Lexicon) -> str:
@@ -546,6 +574,7 @@ def _noun_after_de(after: str, lex: Lexicon) -> str:
 
 
 _PART_OF = regex.compile(r"(?:占|相当于|不低于|不高于|高于|低于|超过)[^，。；,;]{1,20}的$")
+_part_of = _searcher(_PART_OF)
 _SHARE_NAMES = ("占比", "比重", "比例", "率", "份额")
 _SHARE_AFTER = regex.compile(r"(?:的|所占)?(比重|占比|比例|份额)")
 
@@ -571,7 +600,7 @@ def _from_earlier_clauses(site: Site, lex: Lexicon, out: Attribution, fallback: 
     """No figure before it in the sentence: the phrase of an earlier clause of the sentence names it."""
     earlier = site.sentence_before[: len(site.sentence_before) - len(site.clause_before)]
     earlier = clean(earlier, lex)
-    hits = _fitting(lex.indicators_in(earlier), site)
+    hits = _fitting(lex.indicator_hits(earlier), site)
     if hits:
         h = hits[-1]
         out.indicator, out.indicator_raw, out.indicator_id = h.indicator.name, h.surface, h.indicator.id

@@ -11,13 +11,13 @@ entry and reason (see `rules.EXTRA_LOADERS`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import regex
 
+from .prefilter import Gate, gate
 from .rules import EXTRA_LOADERS, UNIT_FAMILIES, _load_yaml, compile_pattern, guarded_finditer
 from .scan import trie_regex
 
@@ -70,12 +70,16 @@ class Lexicon:
     _subject_re: re.Pattern | None = None
     noun_set: frozenset[str] = frozenset()
     modifiers_re: regex.Pattern | None = None  # every modifier in one pass (attribute.clean)
+    #: False only for a text modifiers_re cannot match in (None: no such test is known)
+    modifiers_gate: Gate | None = field(default=None, repr=False, compare=False)
     #: derived once for attribution's hot paths (see __post_init__)
     by_name: dict[str, Indicator] = field(default_factory=dict, repr=False, compare=False)
     keep_verbs_longest: tuple[str, ...] = ()
     light_verb_heads: tuple[str, ...] = ()
     not_indicators_re: re.Pattern | None = None
-    _patterns: tuple[tuple[Indicator, regex.Pattern], ...] = field(default=(), repr=False, compare=False)
+    #: (indicator, pattern, its literal gate or None) for every indicator pattern
+    _patterns: tuple[tuple[Indicator, regex.Pattern, Gate | None], ...] = field(default=(), repr=False, compare=False)
+    _subject_gated: tuple[tuple[regex.Pattern, Gate | None], ...] = field(default=(), repr=False, compare=False)
     _memos: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -86,6 +90,7 @@ class Lexicon:
         self.noun_set = frozenset(self.nouns)
         if self.modifiers:
             self.modifiers_re = regex.compile("|".join(f"(?:{p.pattern})" for p in self.modifiers))
+            self.modifiers_gate = gate(self.modifiers_re)
         self._subject_re = _alternation(self.subject_words)
         for ind in self.indicators:
             self.by_name.setdefault(ind.name, ind)
@@ -93,7 +98,17 @@ class Lexicon:
         self.keep_verbs_longest = tuple(sorted(self.keep_verbs, key=lambda v: (-len(v), v)))
         self.light_verb_heads = tuple(v for v in sorted(self.light_verbs, key=lambda v: (-len(v), v)) if len(v) > 1)
         self.not_indicators_re = _alternation(self.not_indicators)
-        self._patterns = tuple((ind, pat) for ind in self.indicators for pat in ind.patterns)
+        # literal gates (prefilter): most clauses lack every literal a pattern needs, and a test for
+        # them costs a fraction of a search; a pattern the analysis cannot vouch for has no gate
+        self._patterns = tuple((ind, pat, gate(pat)) for ind in self.indicators for pat in ind.patterns)
+        self._subject_gated = tuple((pat, gate(pat)) for pat in self.subject_patterns)
+
+    def strip_modifiers(self, text: str) -> str:
+        """Every modifier removed (attribute.clean); the search is skipped where its gate says
+        none can match, i.e. where the removal would leave the text as it is."""
+        if self.modifiers_re is None or (self.modifiers_gate is not None and not self.modifiers_gate(text)):
+            return text
+        return self.modifiers_re.sub("", text)
 
     def words(self) -> list[str]:
         """Every surface to keep whole when segmenting (jieba user words)."""
@@ -102,35 +117,44 @@ class Lexicon:
     def indicators_in(self, text: str) -> list[Hit]:
         """Every lexicon hit in text, longest surface first at each position, no overlaps.
         Memoised: attribution asks again about the same clause for each figure in it."""
-        return self._memoised("indicators_in", text, self._indicators_in)
+        return list(self.indicator_hits(text))  # a copy: callers may filter or extend it
+
+    def indicator_hits(self, text: str) -> tuple[Hit, ...]:
+        """indicators_in as the memoised tuple itself (no copy), for callers that only read it."""
+        cache = self._memos.get("indicators_in")
+        hits = cache.get(text) if cache is not None else None
+        if hits is None:
+            hits = self.memo("indicators_in", 4096)[text] = tuple(self._indicators_in(text))
+        return hits
 
     def _indicators_in(self, text: str) -> list[Hit]:
         hits: list[Hit] = []
         if self._surface_re is not None:
             by_surface = self._by_surface
             hits += [Hit(*m.span(), g, by_surface[g]) for m in self._surface_re.finditer(text) for g in (m.group(),)]
-        found = [Hit(m.start(), m.end(), m.group(), ind) for ind, pat in self._patterns
-                 for m in guarded_finditer(pat, text, 0.5) if m.end() > m.start()]
+        found = [Hit(m.start(), m.end(), m.group(), ind) for ind, pat, ok in self._patterns
+                 if ok is None or ok(text) for m in guarded_finditer(pat, text, 0.5) if m.end() > m.start()]
         # one finditer's matches never overlap: only pattern hits need the overlap pass
         return _no_overlaps(hits + found) if found else hits
 
     def subjects_in(self, text: str) -> list[Hit]:
         """Every subject word or pattern hit in text, without overlaps (memoised like indicators_in)."""
-        return self._memoised("subjects_in", text, self._subjects_in)
+        return list(self.subject_hits(text))
 
-    def _memoised(self, name: str, text: str, find: Callable[[str], list[Hit]]) -> list[Hit]:
-        cache = self.memo(name, 4096)
-        hits = cache.get(text)
+    def subject_hits(self, text: str) -> tuple[Hit, ...]:
+        """subjects_in as the memoised tuple itself (no copy), for callers that only read it."""
+        cache = self._memos.get("subjects_in")
+        hits = cache.get(text) if cache is not None else None
         if hits is None:
-            hits = cache[text] = tuple(find(text))
-        return list(hits)  # a copy: callers may filter or extend it
+            hits = self.memo("subjects_in", 4096)[text] = tuple(self._subjects_in(text))
+        return hits
 
     def _subjects_in(self, text: str) -> list[Hit]:
         hits: list[Hit] = []
         if self._subject_re is not None:
             hits += [Hit(*m.span(), m.group()) for m in self._subject_re.finditer(text)]
-        found = [Hit(m.start(), m.end(), m.group()) for pat in self.subject_patterns
-                 for m in guarded_finditer(pat, text, 0.5) if m.end() > m.start()]
+        found = [Hit(m.start(), m.end(), m.group()) for pat, ok in self._subject_gated
+                 if ok is None or ok(text) for m in guarded_finditer(pat, text, 0.5) if m.end() > m.start()]
         return _no_overlaps(hits + found) if found else hits
 
     def memo(self, name: str, limit: int = 8192) -> dict:

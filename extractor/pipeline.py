@@ -480,17 +480,26 @@ def _attribute(fig: Figure, ctx: Context, figures: list[Figure], text: str, meta
     if lex is None:
         lex = Lexicon()
     # the clause chain runs to the last 。！？ (a line break inside a sentence, as in PDF text, does not end it)
-    lo = max(0, c.start - 300)  # bounded: a 250 kB line without 。 must not make this quadratic
-    chain = min(max(max(text.rfind(ch, lo, c.start) for ch in "。！？") + 1, lo), fig.sentence_start)
-    site = Site(kind=fig.kind, family=c.family, unit=c.unit, before=ctx.before, after=ctx.after,
-                clause_before=text[fig.clause_start:c.start], sentence_before=text[chain:c.start])
-    prior = [Prior(f.attribution or Attribution(f.indicator, f.indicator_raw, f.subject, f.basis, f.indicator_id),
-                   f.cand.family, f.kind, f.clause_start == fig.clause_start)
+    at, c0 = c.start, fig.clause_start
+    lo = max(0, at - 300)  # bounded: a 250 kB line without 。 must not make this quadratic
+    last_end = max(text.rfind("。", lo, at), text.rfind("！", lo, at), text.rfind("？", lo, at))
+    chain = min(max(last_end + 1, lo), fig.sentence_start)
+    site = Site(fig.kind, c.family, c.unit, ctx.before, ctx.after, text[c0:at], text[chain:at])
+    # Prior built with tuple.__new__: the named tuple's generated __new__ costs ~3x, a dozen a figure
+    prior = [_new_prior(Prior, (f.attribution or _attribution_of(f), f.cand.family, f.kind, f.clause_start == c0))
              for f in figures[-12:] if f.cand.start >= chain]
     a = fig.attribution = attribute(site, lex, prior)
     fig.indicator, fig.indicator_raw, fig.indicator_id = a.indicator, a.indicator_raw, a.indicator_id
     fig.subject, fig.basis = a.subject, a.basis
     fig.period = _period(text, fig.sentence_start, c.start, meta, ctx.section, fig.kind, c.end, rules)
+
+
+_new_prior = tuple.__new__
+
+
+def _attribution_of(f: Figure) -> Attribution:
+    """A figure's attribution as attribute() returns it (for a figure made without one)."""
+    return Attribution(f.indicator, f.indicator_raw, f.subject, f.basis, f.indicator_id)
 
 
 def _period(text: str, s0: int, at: int, meta: DocMeta, section: str = "", kind: str = "", end: int | None = None,

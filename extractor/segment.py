@@ -65,7 +65,7 @@ def tag(text: str) -> list[Token]:
         return []
     name, mod = _backend()
     if name == "rjieba":
-        return [(w, t) for w, t in mod.tag(text, False)]
+        return mod.tag(text, False)  # already a fresh list of (word, tag) tuples
     return [(p.word, p.flag) for p in mod.cut(text, HMM=False)]
 
 

@@ -1,0 +1,120 @@
+"""The speed-ups of attribution must give exactly the answers of the plain code.
+
+Literal gates (prefilter) skip a lexicon pattern, a modifier removal or a comparison removal only
+where the pattern cannot match; each fast path is compared with the plain search or substitution
+on the shipped rules and on user patterns (with and without a gate), over random texts made of
+the characters the patterns name.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+
+import pytest
+import regex
+
+from extractor import attribute
+from extractor.lexicon import Indicator, Lexicon
+
+
+def _texts(patterns: list[str], rnd: random.Random, n: int, extra: str = "12 ，。的了年月每\n") -> list[str]:
+    """Random texts of the patterns' literal runs (散居, 孤儿 …), their characters and a few others."""
+    runs = sorted({r for p in patterns for r in regex.findall(r"[^\x00-\x7f]+", p)})
+    pieces = runs + sorted({c for r in runs for c in r} | set(extra) | set("0A（）“”《》"))
+    return ["".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 10))) for _ in range(n)]
+
+
+def _plain_hits(lex: Lexicon, text: str, subjects: bool) -> list:
+    """What indicators_in / subjects_in found before the gates: every pattern searched."""
+    plain = copy.copy(lex)
+    plain._memos = {}
+    if subjects:
+        plain._subject_gated = tuple((p, None) for p, _ in lex._subject_gated)
+        return plain._subjects_in(text)
+    plain._patterns = tuple((i, p, None) for i, p, _ in lex._patterns)
+    return plain._indicators_in(text)
+
+
+def _user_lexicon() -> Lexicon:
+    pats = [r"(?:散居|集中供养)孤儿", r"\p{Han}{2}补贴", r"[^，。]{0,3}(?:经费|资金)", r"x*"]
+    ind = Indicator("a", "孤儿数", ("孤儿",), tuple(regex.compile(p, regex.V0) for p in pats),
+                    frozenset({"count"}), "d")
+    mods = (regex.compile(r"\d+岁"), regex.compile(r"\p{Han}?每年"), regex.compile(r"(?:平均)?每[人户]"))
+    return Lexicon(indicators=[ind], modifiers=mods, subject_words=("全国", "城镇"),
+                   subject_patterns=(regex.compile(r"(?:东部|西部)(?=完成)"), regex.compile(r"\p{Han}区")))
+
+
+@pytest.fixture(params=["shipped", "user"])
+def lex(request, rules) -> Lexicon:
+    return rules.extra["lexicon"] if request.param == "shipped" else _user_lexicon()
+
+
+def _lexicon_patterns(lex: Lexicon) -> list[str]:
+    return ([p.pattern for _i, p, _g in lex._patterns] + [p.pattern for p in lex.modifiers]
+            + [p.pattern for p in lex.subject_patterns] + list(lex.subject_words))
+
+
+def test_gated_lexicon_searches_find_what_every_pattern_finds(lex):
+    rnd = random.Random(3)
+    for text in _texts(_lexicon_patterns(lex), rnd, 3000):
+        assert lex._indicators_in(text) == _plain_hits(lex, text, subjects=False), text
+        assert lex._subjects_in(text) == _plain_hits(lex, text, subjects=True), text
+
+
+def test_a_gateless_pattern_is_always_searched():
+    lex = _user_lexicon()
+    gates = {p.pattern: g for _i, p, g in lex._patterns}
+    assert gates[r"\p{Han}{2}补贴"] is None and gates[r"x*"] is None  # regex-only syntax; no literal needed
+    assert gates[r"(?:散居|集中供养)孤儿"] is not None
+    assert [h.surface for h in lex._indicators_in("困难补贴")] == ["困难补贴"]
+    assert lex.modifiers_gate is None  # \p{Han}?每年 | … : the analysis cannot vouch for \p{…}
+    assert lex.strip_modifiers("甲每年3岁") == lex.modifiers_re.sub("", "甲每年3岁") == ""
+
+
+def test_strip_modifiers_is_the_plain_substitution(lex):
+    rnd = random.Random(5)
+    for text in _texts(_lexicon_patterns(lex), rnd, 3000):
+        assert lex.strip_modifiers(text) == lex.modifiers_re.sub("", text), text
+
+
+def test_no_modifiers_leaves_the_text():
+    assert Lexicon().strip_modifiers("3岁以上每年") == "3岁以上每年"
+
+
+def _span(m: regex.Match | None) -> tuple[int, int] | None:
+    return m.span() if m is not None else None
+
+
+def test_attribution_gates_keep_the_plain_answers():
+    rnd = random.Random(2)
+    pats = [attribute._COMPARISON.pattern, attribute._PART_OF.pattern]
+    for text in _texts(pats, rnd, 6000, extra="12 ，。的了上年全省平均水平占比较高低于"):
+        assert attribute._drop_comparison(text) == attribute._COMPARISON.sub("", text), text
+        assert _span(attribute._part_of(text)) == _span(attribute._PART_OF.search(text)), text
+
+
+def test_basis_of_is_the_plain_scan():
+    def plain(before: str) -> str:
+        found = ""
+        for m in attribute._BASIS.finditer(before):
+            if m.group(2):
+                found = m.group(2)
+            elif m.group(0).startswith("同比"):
+                found = "上年"
+            elif m.group(1):
+                g = m.group(1)
+                found = "上年" if g in ("去年", "上一年") else g.replace("去年", "上年")
+        return found
+
+    rnd = random.Random(9)
+    for text in _texts([attribute._BASIS.pattern], rnd, 4000, extra="12 ，。比较同上年去全省平均水"):
+        assert attribute.basis_of(text) == plain(text), text
+
+
+def test_clean_is_the_plain_removal(lex):
+    rnd = random.Random(13)
+    texts = _texts(_lexicon_patterns(lex) + [attribute._QUOTES.pattern], rnd, 3000, extra="12 ，。的\u3000\t\xa0（）()")
+    for text in texts:
+        plain = lex.modifiers_re.sub("", attribute._QUOTES.sub("", text)) if lex.modifiers_re else text
+        assert attribute.clean.__wrapped__(text, lex) == plain, text
