@@ -274,8 +274,20 @@ def period_rules(rules) -> PeriodRules:
 
 def fill(template: str, y: int | None, r: int | None, groups: tuple = (), p: int | None = None,
          b: int | None = None) -> str:
-    """Expand a period template; '' when it needs a year the document does not give."""
+    """Expand a period template; '' when it needs a year the document does not give.
 
+    Kept per arguments (`_fill`, typed: 2011 and 2011.0 expand differently): a figure asks for
+    one of a few dozen expansions, and the substitution costs several times the look-up.  Groups
+    other than a tuple of str and None (a pattern's `groups()`) are expanded, not kept."""
+    if groups and not (type(groups) is tuple and all(g is None or type(g) is str for g in groups)):
+        return _expand(template, y, r, groups, p, b)
+    try:
+        return _fill(template, y, r, groups, p, b)
+    except TypeError:  # an unhashable year: expanded as it is (or failing as it did)
+        return _expand(template, y, r, groups, p, b)
+
+
+def _expand(template: str, y: int | None, r: int | None, groups, p: int | None, b: int | None) -> str:
     def sub(m: regex.Match) -> str:
         if m.group(3):
             k = int(m.group(3))
@@ -289,6 +301,10 @@ def fill(template: str, y: int | None, r: int | None, groups: tuple = (), p: int
         return _TEMPLATE.sub(sub, template)
     except LookupError:
         return ""
+
+
+#: `_expand`, kept: a pure function of its arguments (a str, ints, a tuple of str or None)
+_fill = lru_cache(maxsize=4096, typed=True)(_expand)
 
 
 # --------------------------------------------------------------------------- section years
