@@ -54,3 +54,75 @@ def test_fill_kept_equals_fill_expanded(template, y, r, groups, p, b):
         return
     for _ in range(2):  # the second time from the cache
         assert periods.fill(template, y, r, groups, p, b) == want
+
+
+SENTENCE_PIECES = ["。", "！", "？", "!", "?", "\n", "，", "的", "a", " ", "\r", "\u2028", "．"]
+
+
+@FAST
+@given(st.lists(st.one_of(st.sampled_from(SENTENCE_PIECES), st.text(max_size=2)), max_size=30).map("".join),
+       st.integers(0, 40))
+def test_sentence_end_by_the_standard_engine_is_sentence_end(text, pos):
+    plain = P.SENTENCE_END.search(text, pos)
+    fast = P._sentence_end(text, pos)
+    assert (fast.span() if fast else None) == (plain.span() if plain else None)
+
+
+def test_only_a_class_of_literals_goes_to_the_standard_engine():
+    import regex
+
+    assert P._plain_class(regex.compile(r"[。！？!?\n]")) is not None
+    for src in (r"[\p{Han}]", r"[a-z]", r"[^。]", r"[[a]--[b]]", r"[。]|x", r"(?i)[a]", r"[\w]", "[。]+"):
+        assert P._plain_class(regex.compile(src)) is None, src
+    assert P._plain_class(regex.compile(r"[ab]", regex.IGNORECASE)) is None
+
+
+def test_rows_equal_the_plain_row_building(rules):
+    """to_rows' inline offset lookups give what Norm.orig_span gives, on a text whose map has pieces."""
+    from extractor.normalise import normalise
+
+    text = "２０１１年，全市生產總值 4 000萬元，比上年增长 12.5 %。\n[4]\n 3\n工業增加值达到1 2 3亿元（bào）。"
+    norm = normalise(text)
+    meta = P.DocMeta(doc_id="d", source="s")
+    rows = P.to_rows(P.find_figures(norm, rules, meta), norm, meta)
+    assert rows
+    for r in rows:
+        assert text[r["start"]:r["end"]] == r["quote"]
+        assert r["number_text"] in r["quote"]
+
+
+WIDTH_PIECES = ["\u3000", "\u3000\u3000", "１９５６", "．", "％", "，", "；", "（", "）", "\u00a0", "\u2212", "\u2014", "﹙", "﹚",
+                "\uff5e", "\uff5f", "\uff00", "\ufe50", "a", "1", "年", "\U00020000", "\ud800", "\udcff", "報", "说", "\n"]
+WIDTH_TEXT = st.lists(st.one_of(st.sampled_from(WIDTH_PIECES), st.text(max_size=3)), max_size=40).map("".join)
+
+
+def _plain_fold(text: str) -> list:
+    from extractor import normalise as N
+
+    return [(m.start(), m.end(), m.group().translate(N._WIDTH)) for m in N._WIDTH_RE.finditer(text)]
+
+
+@FAST
+@given(WIDTH_TEXT)
+def test_fold_width_by_code_points_is_the_regex_scan(text):
+    from unittest import mock
+
+    from extractor import normalise as N
+
+    with mock.patch.object(N, "_ARRAY_MIN", 0):
+        assert N.fold_width(text) == _plain_fold(text)
+
+
+@FAST
+@given(WIDTH_TEXT, st.data())
+def test_changed_runs_by_code_points_are_the_plain_runs(text, data):
+    from unittest import mock
+
+    from extractor import normalise as N
+
+    conv = "".join(data.draw(st.sampled_from([ch, ch, "x", "\U00020001", "\udc80"])) for ch in text)
+    plain = N._changed_runs(text, conv)
+    with mock.patch.object(N, "_ARRAY_MIN", 0):
+        assert N._changed_runs(text, conv) == plain
+    with mock.patch.object(N, "_CHUNK", 1):  # the plain path itself, chunk by chunk: the same runs
+        assert plain == N._changed_runs(text, conv)
