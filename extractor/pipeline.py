@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 import regex
 
@@ -260,7 +261,7 @@ def _lead_starts(text: str, pos: list[int], state: list[str], leads: list[regex.
     Why not try every sentence start: a lead needs one of its literals (过去一年, 去年, …) within
     its longest match from the start, so only the sentence starts just before an occurrence of
     one can hold a lead.  Leads whose literals or width are unknown are tried everywhere."""
-    windows = [literal_window(p.pattern, p.flags) for p in leads]
+    windows = [_literal_window(p.pattern, p.flags) for p in leads]
     if not all(windows):
         starts: Iterable[int] = _plan_sentence_starts(text, pos, state)
     else:
@@ -272,6 +273,12 @@ def _lead_starts(text: str, pos: list[int], state: list[str], leads: list[regex.
     for at in starts:
         if any(p.match(text, at) for p in leads):
             yield at
+
+
+@lru_cache(maxsize=256)
+def _literal_window(pattern: str, flags: int) -> tuple[frozenset[str], int] | None:
+    """prefilter.literal_window, kept: it parses the pattern, and every document asks it again."""
+    return literal_window(pattern, flags)
 
 
 def _near_literals(text: str, lits: frozenset[str], width: int, lo: int, hi: int) -> list[tuple[int, int]]:
