@@ -126,3 +126,30 @@ def test_changed_runs_by_code_points_are_the_plain_runs(text, data):
         assert N._changed_runs(text, conv) == plain
     with mock.patch.object(N, "_CHUNK", 1):  # the plain path itself, chunk by chunk: the same runs
         assert plain == N._changed_runs(text, conv)
+
+
+def _period_patterns(rules) -> list:
+    pr = periods.period_rules(rules)
+    pats = [pr.basis_before, pr.year_not_period_after, pr.from_words, pr.to_words, pr.heading_words, pr.heading_not,
+            pr.real_growth, pr.average_words, pr.basis_year]
+    pats += [rw.pattern for rw in pr.relative + pr.basis_periods]
+    import regex
+
+    pats += [regex.compile(src) for src in ("从|由", "a|b|c", "(?:甲|乙|丙|丁|戊|己|庚|辛|壬)", "x+y", "年初(?!确定)", "")]
+    return [p for p in pats if p is not None]
+
+
+def test_period_literal_gates_answer_as_the_prefilter_gate(rules):
+    import random
+
+    from extractor import prefilter
+
+    rnd = random.Random(5)
+    for pat in _period_patterns(rules):
+        gate, plain = periods.literal_gate(pat), prefilter.gate(pat)
+        chars = sorted({c for c in pat.pattern if not c.isascii()} | set("abcxy12，。"))
+        for _ in range(300):
+            text = "".join(rnd.choice(chars) for _ in range(rnd.randint(0, 12)))
+            assert gate(text) == (plain(text) if plain is not None else True), (pat.pattern, text)
+            if not gate(text):
+                assert pat.search(text) is None
