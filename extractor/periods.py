@@ -348,11 +348,13 @@ def heading_years(text: str, pr: PeriodRules) -> tuple[tuple[int, ...], tuple[in
     pos, years = [], []
     start = 0
     for raw in text.split("\n"):
-        line = raw.strip(" \t\u3000")
         at, start = start, start + len(raw) + 1
-        if not line or len(line) > pr.heading_max_chars or line.endswith(("。", "；", "，")):
+        if "年" not in raw:  # every _YEAR match holds 年 (which stripping blanks leaves)
             continue
-        y = _YEAR.search(line) if "年" in line else None  # every _YEAR match holds 年
+        line = raw.strip(" \t\u3000")
+        if len(line) > pr.heading_max_chars or line.endswith(("。", "；", "，")):
+            continue
+        y = _YEAR.search(line)
         if y is None or not pr.heading_words.search(line) or pr.heading_not.search(line):
             continue
         pos.append(at)

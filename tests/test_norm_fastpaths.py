@@ -153,3 +153,33 @@ def test_period_literal_gates_answer_as_the_prefilter_gate(rules):
             assert gate(text) == (plain(text) if plain is not None else True), (pat.pattern, text)
             if not gate(text):
                 assert pat.search(text) is None
+
+
+def _plain_heading_years(text: str, pr) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """heading_years as it was: every line stripped and measured before looking for 年."""
+    pos, years = [], []
+    start = 0
+    for raw in text.split("\n"):
+        line = raw.strip(" \t\u3000")
+        at, start = start, start + len(raw) + 1
+        if not line or len(line) > pr.heading_max_chars or line.endswith(("。", "；", "，")):
+            continue
+        y = periods._YEAR.search(line) if "年" in line else None
+        if y is None or not pr.heading_words.search(line) or pr.heading_not.search(line):
+            continue
+        pos.append(at)
+        years.append(int(y.group(2)))
+    return tuple(pos), tuple(years)
+
+
+YEAR_LINES = ["2011年工作回顾", "一、2012年主要目标", "  2013年计划\u3000", "2014年报告", "年", "工作", "\n", "\n\n", " ",
+              "。", "；", "，", "2015—2016年任务", "x" * 30, "\t"]
+
+
+@FAST
+@given(st.lists(st.one_of(st.sampled_from(YEAR_LINES), st.text(max_size=3)), max_size=25).map("".join))
+def test_heading_years_equal_the_plain_line_scan(text):
+    from extractor.rules import load_rules
+
+    pr = periods.period_rules(load_rules())
+    assert periods.heading_years.__wrapped__(text, pr) == _plain_heading_years(text, pr)
