@@ -116,6 +116,15 @@ class PeriodRules:
         return literal_gate(self.basis_year)
 
     @cached_property
+    def basis_may(self) -> Callable[[str], bool]:
+        """A gate of basis_before for the text *before* its blanks are removed (`_is_basis`): a
+        match holds one of its required literals, every character of which is in that text too,
+        so the first character of each is enough (always True when they are not known)."""
+        req = required_literals(self.basis_before) if self.basis_before is not None else None
+        firsts = tuple(sorted({lit[0] for lit in req})) if req else ()
+        return _contains_any(firsts) if firsts and len(firsts) <= _IN_TESTS else _always
+
+    @cached_property
     def not_period_may(self) -> Callable[[str], bool]:
         """`literal_gate` of year_not_period_after (asked of every stated year)."""
         return literal_gate(self.year_not_period_after)
@@ -393,7 +402,8 @@ def _is_basis(text: str, at: int, pr: PeriodRules) -> bool:
     memo = _basis_memo(text, pr)
     got = memo.get(at)
     if got is None:
-        got = memo[at] = bool(pr.basis_before.search(_SPACE.sub("", text[max(0, at - 8):at])))
+        before = text[max(0, at - 8):at]
+        got = memo[at] = pr.basis_may(before) and bool(pr.basis_before.search(_SPACE.sub("", before)))
     return got
 
 

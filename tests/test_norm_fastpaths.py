@@ -183,3 +183,19 @@ def test_heading_years_equal_the_plain_line_scan(text):
 
     pr = periods.period_rules(load_rules())
     assert periods.heading_years.__wrapped__(text, pr) == _plain_heading_years(text, pr)
+
+
+BASIS_PIECES = ["比", "较", "同", "与", "于", "相比", "对比", "超 过", "超过", "高\n于", "快于", " ", "\t", "\u3000", "\n", "上年", "今年",
+                "2010年", "增长", "x"]
+
+
+@FAST
+@given(st.lists(st.one_of(st.sampled_from(BASIS_PIECES), st.text(max_size=2)), max_size=12).map("".join), st.data())
+def test_is_basis_gate_keeps_the_answer(text, data):
+    from extractor.rules import load_rules
+
+    pr = periods.period_rules(load_rules())
+    at = data.draw(st.integers(0, len(text)))
+    periods._basis_memo.cache_clear()
+    plain = bool(pr.basis_before.search(periods._SPACE.sub("", text[max(0, at - 8):at])))
+    assert periods._is_basis(text, at, pr) is plain
