@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 import regex
 
@@ -268,13 +269,13 @@ def _sections(text: str, rules: Rules, year: int | None) -> tuple[list[int], lis
     """Positions where a plan or review section starts: headings, and review lead-ins
     ("过去一年，…") whose paragraph reports outcomes inside a plan section."""
     pos, state = [0], ["review"]
-    for m in _HEADING.finditer(text):
-        line = m.group().strip()
+    for at, found in _heading_lines(text):
+        line = found.strip()
         if not line or line.endswith(("。", "；")) or _FIGURE_IN_LINE.search(_NUMBERING.sub("", line)):
             continue  # a short line that states a figure is a sentence, not a heading
         new = _heading_state(line, rules)
         if new and new != state[-1]:
-            pos.append(m.start())
+            pos.append(at)
             state.append(new)
     leads = [p for p in rules.sections.get("review_lead", [])]
     if not leads or "plan" not in state:
@@ -287,13 +288,44 @@ def _sections(text: str, rules: Rules, year: int | None) -> tuple[list[int], lis
     return [e[0] for e in events], [e[1] for e in events]
 
 
+#: what a line starts with, after its blanks, when _HEADING's numbering can be there (keep in step)
+_HEADING_LEAD = frozenset("一二三四五六七八九十(（附")
+_HEADING_BLANKS = " \t\u3000"
+_HEADING_MAX = 40  # the {0,40} of _HEADING
+
+
+def _heading_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(start, text) of the non-empty _HEADING.finditer(text) matches, without the regex scan.
+
+    Why: the scan tries every character (a fifth of _sections), but `^` only matches at a line
+    start, and there a line whose text after its blanks does not begin with a numbering
+    (_HEADING_LEAD) is a match, the whole line, exactly when that text is at most 40 characters
+    (fewer blanks taken only leaves more).  Lines that do begin with one are matched by the
+    pattern itself (附件\\s* may run on to the next line); the scan resumes where a match ends."""
+    resume = 0
+    at = 0
+    for line in text.split("\n"):
+        start, at = at, at + len(line) + 1
+        if start < resume or not line:
+            continue  # inside the last match, or an empty line (an empty match)
+        rest = line.lstrip(_HEADING_BLANKS)
+        if rest and rest[0] in _HEADING_LEAD:
+            m = _HEADING.match(text, start)
+            if m is not None and m.end() > start:
+                resume = m.end()
+                yield start, m.group()
+        elif len(rest) <= _HEADING_MAX:
+            resume = start + len(line)
+            yield start, line
+
+
 def _lead_starts(text: str, pos: list[int], state: list[str], leads: list[regex.Pattern]) -> Iterator[int]:
     """The sentence starts inside plan sections (in order) where a review lead matches.
 
     Why not try every sentence start: a lead needs one of its literals (过去一年, 去年, …) within
     its longest match from the start, so only the sentence starts just before an occurrence of
     one can hold a lead.  Leads whose literals or width are unknown are tried everywhere."""
-    windows = [literal_window(p.pattern, p.flags) for p in leads]
+    windows = [_literal_window(p.pattern, p.flags) for p in leads]
     if not all(windows):
         starts: Iterable[int] = _plan_sentence_starts(text, pos, state)
     else:
@@ -305,6 +337,12 @@ def _lead_starts(text: str, pos: list[int], state: list[str], leads: list[regex.
     for at in starts:
         if any(p.match(text, at) for p in leads):
             yield at
+
+
+@lru_cache(maxsize=256)
+def _literal_window(pattern: str, flags: int) -> tuple[frozenset[str], int] | None:
+    """prefilter.literal_window, kept: it parses the pattern, and every document asks it again."""
+    return literal_window(pattern, flags)
 
 
 def _near_literals(text: str, lits: frozenset[str], width: int, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -522,49 +560,74 @@ def _flag(figures: list[Figure], norm: Norm) -> None:
 _ONE = Decimal(1)
 
 
+def _plain_class(pattern: regex.Pattern) -> re.Pattern | None:
+    """The pattern compiled by the standard library when it is one class of literal characters
+    ([。！？!?\\n]): then both engines find the same, and the standard one costs less a call."""
+    src = pattern.pattern
+    if pattern.flags & ~(regex.V0 | regex.UNICODE) or not _LITERAL_CLASS.fullmatch(src):
+        return None
+    return re.compile(src)
+
+
+_LITERAL_CLASS = re.compile(r"\[(?:[^\\\]\[^&|~-]|\\n)+\]")
+#: SENTENCE_END.search, by the cheaper engine when the pattern allows it
+_sentence_end = (_plain_class(SENTENCE_END) or SENTENCE_END).search
+
+
 def to_rows(figures: list[Figure], norm: Norm, meta: DocMeta) -> list[dict]:
     """Figures -> table rows; spans mapped back to the original text."""
     orig = norm.original
     text = norm.text
-    orig_span = norm.orig_span
+    n = len(text)
+    marks, pieces = norm.marks, norm.pieces
     doc_id, source = meta.doc_id, meta.source
     # the last sentence-end search: where it started and the first sentence end at or after that
     # (len(text): none).  A figure between the two has the same sentence end: figures come in
     # sentences, so most rows need no search (was: every sentence end listed, then bisected).
     searched_from = found = -1
     floats: dict[Decimal, float] = {}  # a document's few scales, each converted once
-    last_sentence: tuple[int, int, str] = (-1, -1, "")  # (s0, s1, its text): figures share one
+    last_s0 = last_s1 = -1  # the last sentence quoted, and its text: figures share one
+    last_sentence = ""
     rows = []
     for f in figures:
         c = f.cand
-        start, end = orig_span(c.start, c.end)
+        cs, ce = c.start, c.end
+        if 0 <= cs < ce <= n:  # norm.orig_span(cs, ce), inline: every row asks it
+            a, _, sa = pieces[bisect.bisect_right(marks, cs) - 1]
+            _, b, sb = pieces[bisect.bisect_right(marks, ce - 1) - 1]
+            start, end = a + sa * cs, b + sb * (ce - 1)
+        else:
+            start, end = norm.orig_span(cs, ce)
         s0 = f.sentence_start
-        if not searched_from <= c.end <= found:
-            m = SENTENCE_END.search(text, c.end)
-            searched_from, found = c.end, (m.start() if m else len(text))
+        if not searched_from <= ce <= found:
+            m = _sentence_end(text, ce)
+            searched_from, found = ce, (m.start() if m else n)
         s1 = found
         if s1 <= s0:
             sentence = orig[start:end].strip()
-        elif (s0, s1) == last_sentence[:2]:
-            sentence = last_sentence[2]
+        elif s0 == last_s0 and s1 == last_s1:
+            sentence = last_sentence
         else:
-            ss, se = orig_span(s0, s1)
-            sentence = orig[ss:se].strip()
-            last_sentence = (s0, s1, sentence)
-        num_pos = text.find(c.number_text, c.start, c.end)
+            ss, se = norm.orig_span(s0, s1)
+            sentence = last_sentence = orig[ss:se].strip()
+            last_s0, last_s1 = s0, s1
+        num = c.number_text
+        num_pos = text.find(num, cs, ce)
         if num_pos >= 0:
             # orig_span(num_pos, num_end), reusing the figure's own ends where they coincide
-            num_end = num_pos + len(c.number_text)
-            ns = start if num_pos == c.start else norm.start_of(num_pos)
-            ne = end if num_end == c.end else norm.end_of(num_end - 1)
+            num_end = num_pos + len(num)
+            ns = start if num_pos == cs else norm.start_of(num_pos)
+            ne = end if num_end == ce else norm.end_of(num_end - 1)
             number_text = orig[ns:ne]
         else:
-            number_text = c.number_text
+            number_text = num
         unit = c.unit_obj
         scale = unit.scale if unit else _ONE
         multiplier = floats.get(scale)
         if multiplier is None:
             multiplier = floats[scale] = float(scale)
+        value = c.value
+        high = c.value_high
         rows.append(
             {
                 "doc_id": doc_id,
@@ -574,11 +637,11 @@ def to_rows(figures: list[Figure], norm: Norm, meta: DocMeta) -> list[dict]:
                 "quote": orig[start:end],
                 "sentence": sentence,
                 "number_text": number_text,
-                "value": float(c.value),
-                "value_high": float(c.value_high) if c.value_high is not None else None,
+                "value": float(value),
+                "value_high": float(high) if high is not None else None,
                 "unit": c.unit,
                 "multiplier": multiplier,
-                "value_norm": float(c.value * scale),
+                "value_norm": float(value * scale),
                 "unit_norm": unit.base if unit else "",
                 "qualifier": c.qualifier,
                 "kind": f.kind,
