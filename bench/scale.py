@@ -253,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
         save()
     if "kill" not in skip:
         out = DATA / f"out-{stem}-kill"
+        # a clean folder: the kill is triggered by counting journal lines, and a journal left by an
+        # earlier run would be counted before --force truncates it (the kill would come at once)
+        shutil.rmtree(out, ignore_errors=True)
         killed = extract([corpus], out, args.workers, force=True, kill_at=info["docs"] // 2)
         resumed = rates(extract([corpus], out, args.workers, force=False), info["docs"], info["bytes"])
         resumed["processed"] = info["docs"] - resumed["skipped"]
