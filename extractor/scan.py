@@ -123,46 +123,80 @@ def scan(text: str, rules: Rules) -> list[Candidate]:
     """Every number-with-unit candidate, before exclusions and acceptance; ranges merged.
 
     Documents repeat their numbers, units and unit-word contexts, so the pure per-match steps
-    (parsing a number, looking up a unit, the not_before check) are memoised across calls:
-    per decimal context for the numbers, per Rules object for the units (see _memos)."""
+    (parsing a number, looking up a unit and qualifier, the not_before characters) are memoised
+    across calls by the match's groups (see _memos, _match_plan): a match then costs one lookup."""
     pat = _compiled(rules)
     fields = _fields(pat)
     out: list[Candidate] = []
-    quals = rules.qualifiers
-    q_before, q_inside, q_after = quals["before"], quals["inside"], quals["after"]
-    values, units, blocked = _memos(rules)
+    append = out.append
+    plans = _memos(rules)[3]
     for m in pat.finditer(text):
-        pre, num, scale, inside, unit_text, post = fields(m.groups())
-        end = m.end()
-        if unit_text and not post:
-            stops = blocked.get(unit_text)
-            if stops is None:
-                stops = blocked[unit_text] = _blocking_chars(rules, unit_text)
-            if stops and text[end:end + 1] in stops:
-                # 900多万个体工商户: "个" starts the word 个体, so the figure is "900多万"
-                keep = _scale_prefix(unit_text, rules)
-                end = m.start("unit") + len(keep)
-                unit_text = keep
-        unit = (scale or "") + (unit_text or "")
-        if num.startswith("百分"):
-            unit = unit or "%"
-        value = values.get(num, _MISSING)
-        if value is _MISSING:
-            value = values[num] = _parsed(num)
-        if value is None:
+        key = fields(m.groups())
+        plan = plans.get(key)
+        if plan is None:
+            plan = plans[key] = _match_plan(rules, key)
+        if plan is _SKIP:
             continue
-        qual = "exact"
-        if pre:
-            qual = q_before.get(pre, "exact")
-        if inside and qual == "exact":
-            qual = q_inside.get(inside, "exact")
-        if post and qual == "exact":
-            qual = q_after.get(post, "exact")
-        unit_obj = units.get(unit, _MISSING)
-        if unit_obj is _MISSING:
-            unit_obj = units[unit] = _unit_of(rules, unit)
-        out.append(Candidate(m.start(), end, num, value, None, unit, unit_obj, qual, not num[0].isdigit()))
+        start, end = m.span()
+        num, value, unit, unit_obj, qual, chinese, stops, cut = plan
+        if stops and text[end:end + 1] in stops:
+            # 900多万个体工商户: "个" starts the word 个体, so the figure is "900多万"
+            end -= cut[0]
+            unit, unit_obj = cut[1], cut[2]
+        append(Candidate(start, end, num, value, None, unit, unit_obj, qual, chinese))
     return merge_ranges(text, out, rules)
+
+
+#: the plan of a match the scan skips (a number text that does not parse)
+_SKIP: Any = ()
+#: what a match's groups decide: number text, value, unit, unit object, qualifier, chinese, the
+#: characters after the match that cut its unit (not_before), and (characters cut, unit, unit object)
+_Plan = tuple[str, Decimal, str, "Unit | None", str, bool, frozenset, "tuple[int, str, Unit | None] | None"]
+
+
+def _match_plan(rules: Rules, key: tuple) -> _Plan:
+    """Everything the scan derives from a match's groups alone, as the plain per-match steps did.
+
+    Why by the groups: they decide the value, unit and qualifier; only the character after the
+    match (the not_before test) depends on the text, so that test stays per match."""
+    values, units, blocked, _plans = _memos(rules)
+    pre, num, scale, inside, unit_text, post = key
+    value = values.get(num, _MISSING)
+    if value is _MISSING:
+        value = values[num] = _parsed(num)
+    if value is None:
+        return _SKIP
+    quals = rules.qualifiers
+    qual = "exact"
+    if pre:
+        qual = quals["before"].get(pre, "exact")
+    if inside and qual == "exact":
+        qual = quals["inside"].get(inside, "exact")
+    if post and qual == "exact":
+        qual = quals["after"].get(post, "exact")
+    unit, unit_obj = _unit_pair(rules, units, num, scale, unit_text)
+    stops: frozenset[str] = frozenset()
+    cut = None
+    if unit_text and not post:  # the unit group then ends the match
+        stops = blocked.get(unit_text)
+        if stops is None:
+            stops = blocked[unit_text] = _blocking_chars(rules, unit_text)
+        if stops:
+            keep = _scale_prefix(unit_text, rules)
+            cut = (len(unit_text) - len(keep), *_unit_pair(rules, units, num, scale, keep))
+    return num, value, unit, unit_obj, qual, not num[0].isdigit(), stops, cut
+
+
+def _unit_pair(rules: Rules, units: dict[str, Unit | None], num: str, scale: str | None,
+               unit_text: str | None) -> tuple[str, Unit | None]:
+    """The unit surface of a match (scale word + unit; % for 百分之…) and its Unit."""
+    unit = (scale or "") + (unit_text or "")
+    if num.startswith("百分"):
+        unit = unit or "%"
+    unit_obj = units.get(unit, _MISSING)
+    if unit_obj is _MISSING:
+        unit_obj = units[unit] = _unit_of(rules, unit)
+    return unit, unit_obj
 
 
 _MISSING: Any = object()
@@ -170,15 +204,18 @@ _MISSING: Any = object()
 _MEMO_LIMIT = 1 << 16
 _VALUE_MEMOS: dict[str, dict[str, Decimal | None]] = {}
 _UNIT_MEMOS: dict[int, tuple[Rules, dict[str, Unit | None], dict[str, frozenset[str]]]] = {}
+_PLAN_MEMOS: dict[tuple[str, int], tuple[Rules, dict[tuple, _Plan]]] = {}
 
 
-def _memos(rules: Rules) -> tuple[dict[str, Decimal | None], dict[str, Unit | None], dict[str, frozenset[str]]]:
-    """The memos of _parsed, _unit_of and _blocking_chars for this call.
+def _memos(rules: Rules) -> tuple[dict[str, Decimal | None], dict[str, Unit | None], dict[str, frozenset[str]],
+                                  dict[tuple, _Plan]]:
+    """The memos of _parsed, _unit_of, _blocking_chars and _match_plan for this call.
 
     Why per decimal context: a parse multiplies and divides Decimals, whose rounding follows the
     current context, so values parsed under another context are not reused.  Why per Rules object
-    (held, so its id is not reused): units and not_before come from the rules, which are not
-    changed after loading (the candidate pattern, cached per rules version, assumes so too)."""
+    (held, so its id is not reused): units, qualifiers and not_before come from the rules, which are
+    not changed after loading (the candidate pattern, cached per rules version, assumes so too).
+    The match plans hold values and units, so they are kept per context and per Rules object."""
     ctx = repr(getcontext())
     values = _VALUE_MEMOS.get(ctx)
     if values is None or len(values) > _MEMO_LIMIT:
@@ -190,7 +227,12 @@ def _memos(rules: Rules) -> tuple[dict[str, Decimal | None], dict[str, Unit | No
         if len(_UNIT_MEMOS) > 8:
             _UNIT_MEMOS.clear()
         entry = _UNIT_MEMOS[id(rules)] = (rules, {}, {})
-    return values, entry[1], entry[2]
+    plans = _PLAN_MEMOS.get((ctx, id(rules)))
+    if plans is None or plans[0] is not rules or len(plans[1]) > _MEMO_LIMIT:
+        if len(_PLAN_MEMOS) > 8:
+            _PLAN_MEMOS.clear()
+        plans = _PLAN_MEMOS[(ctx, id(rules))] = (rules, {})
+    return values, entry[1], entry[2], plans[1]
 
 
 def _parsed(num: str) -> Decimal | None:
