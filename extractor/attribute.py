@@ -12,6 +12,7 @@ about and stay out of the name.  A figure with no name of its own (比上年增�
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
@@ -27,9 +28,18 @@ NOMINAL = {"n", "nz", "vn", "b", "an", "ng", "nt", "nl", "ns", "j", "l", "i", "s
 # verbs and particles that end a phrase ("完成", "达到", "为")
 STOP_TAGS = {"v", "p", "c", "u", "d", "r", "m", "q", "x", "w", "uj", "ul", "ud", "ug", "uz", "uv", "y", "zg", "t"}
 _SKIP_TRAILING = {"v", "p", "u", "uj", "c", "d", "x", "w", "m", "q", "f", "y", "ul", "t", "vd", "ad"}
-_TRIM_HEAD = regex.compile(r"^(?:的|和|及|与|其中|全年|今年|当年|年初|年末|年底|共|累计|合计|总共|分别|实际|已|将|把|对|从|在|为)+")
-_TRIM_TAIL = regex.compile(r"(?:的|为|达|达到|共|总计|合计|累计|实现|完成|约|近|超过|超|分别|均|都|已|由|从)+$")
-_QUOTES = regex.compile(r"[（(][^（）()]{0,30}[）)]|[“”‘’「」『』《》\"'\s\[\]【】*＊]")
+_HEAD_WORDS = ("的", "和", "及", "与", "其中", "全年", "今年", "当年", "年初", "年末", "年底", "共", "累计", "合计",
+               "总共", "分别", "实际", "已", "将", "把", "对", "从", "在", "为")
+_TAIL_WORDS = ("的", "为", "达", "达到", "共", "总计", "合计", "累计", "实现", "完成", "约", "近", "超过", "超", "分别",
+               "均", "都", "已", "由", "从")
+_TRIM_HEAD = regex.compile(f"^(?:{'|'.join(_HEAD_WORDS)})+")
+_TRIM_TAIL = regex.compile(f"(?:{'|'.join(_TAIL_WORDS)})+$")
+_QUOTE_CHARS = r"“”‘’「」『』《》\"'\s\[\]【】*＊"  # removed one by one
+_QUOTES = regex.compile(rf"[（(][^（）()]{{0,30}}[）)]|[{_QUOTE_CHARS}]")
+#: every _QUOTES match starts with one of these characters; a text holding none is left as it is.
+#: The standard engine's test costs a fraction of a `regex` sub (its \s covers `regex`'s: a test
+#: checks every code point)
+_QUOTES_MAY = re.compile(rf"[（({_QUOTE_CHARS}]").search
 _BASIS = regex.compile(
     r"(?:比|较|同比)(上年同期|上年底|上年末|上年|去年同期|去年|上一年|\d{4}年(?:底|末)?)?"
     r"|(?:高于|低于|超过|快于|慢于)((?:全国|全省|全市|全区|全州|全县)[^，。；,;]{0,8}?(?:平均水平|平均|水平))"
@@ -76,6 +86,7 @@ class Site:
 
 T = TypeVar("T")
 _MISSING = object()  # a memo miss (a memoised answer may itself be falsy)
+_MEMO_LIMIT = 8192  # entries per memoised function (Lexicon.memo's default bound)
 
 
 def _memo(fn: Callable[[str, Lexicon | None], T]) -> Callable[[str, Lexicon | None], T]:
@@ -91,11 +102,15 @@ def _memo(fn: Callable[[str, Lexicon | None], T]) -> Callable[[str, Lexicon | No
         if lex is None:
             return fn(text, lex)
         cache = lex._memos.get(name)
-        if cache is not None:
+        if cache is None or len(cache) > _MEMO_LIMIT:
+            cache = lex.memo(name, _MEMO_LIMIT)  # a fresh one (the bound as Lexicon.memo keeps it)
+        else:
             out = cache.get(text, _MISSING)
             if out is not _MISSING:
                 return out
-        out = lex.memo(name)[text] = fn(text, lex)
+        # the dict is fetched before fn runs: no memoised function calls itself, so fn cannot
+        # replace this name's cache meanwhile (a miss used to cost a Lexicon.memo call after it)
+        out = cache[text] = fn(text, lex)
         return out
 
     return memoised
@@ -119,6 +134,26 @@ def _searcher(pat: regex.Pattern) -> Callable[[str], regex.Match | None]:
     return lambda text: search(text) if may(text) else None
 
 
+def _head_remover(pat: regex.Pattern, words: tuple[str, ...]) -> Callable[[str], str]:
+    """pat.sub("", text) for pat = ^(?:w1|w2|…)+ (plain literal words, no flags), skipped unless the
+    text starts with one of the words.  Why exact: without MULTILINE, ^ holds only at 0, and a
+    match (one word or more) starting there starts with a word.  Most names start with none."""
+    if pat.pattern != f"^(?:{'|'.join(map(regex.escape, words))})+" or pat.flags & regex.MULTILINE:
+        return lambda text: pat.sub("", text)  # not the shape this reasoning covers: always search
+    sub = pat.sub
+    return lambda text: sub("", text) if text.startswith(words) else text
+
+
+def _end_gate(pat: regex.Pattern, words: tuple[str, ...]) -> Callable[[str], bool]:
+    """False only where pat = (?:w1|w2|…)<+ or nothing>$ (plain literal words, no flags) cannot match:
+    without MULTILINE, $ holds at the end and before a final newline only, so a match ends with
+    a word at the end, or the text ends with a newline.  A text ending otherwise needs no search."""
+    alt = f"(?:{'|'.join(map(regex.escape, words))})"
+    if pat.pattern not in (alt + "+$", alt + "$") or pat.flags & regex.MULTILINE or not all(words):
+        return lambda text: True
+    return lambda text: text.endswith(words) or text.endswith("\n")
+
+
 def basis_of(before: str) -> str:
     """The comparison basis named before a change or growth: 上年, 2009年, 全省平均水平."""
     found = ""
@@ -135,6 +170,15 @@ def basis_of(before: str) -> str:
     return found
 
 
+_trim_head = _head_remover(_TRIM_HEAD, _HEAD_WORDS)
+_TRIM_TAIL_MAY = _end_gate(_TRIM_TAIL, _TAIL_WORDS)
+
+
+def _trim_tail(text: str) -> str:
+    """_TRIM_TAIL removed; searched only where its end gate says a match may exist."""
+    return _TRIM_TAIL.sub("", text) if _TRIM_TAIL_MAY(text) else text
+
+
 def prepare(lex: Lexicon) -> None:
     """Teach the segmenter the lexicon's names and subject words, once per process and lexicon."""
     if id(lex) in _lexicon_words_added:
@@ -146,7 +190,8 @@ def prepare(lex: Lexicon) -> None:
 @_memo
 def clean(text: str, lex: Lexicon | None) -> str:
     """Drop quotes and modifiers (ages, per-capita frames) that are never part of a name."""
-    text = _QUOTES.sub("", text)
+    if _QUOTES_MAY(text) is not None:
+        text = _QUOTES.sub("", text)
     return lex.strip_modifiers(text) if lex is not None else text
 
 
@@ -213,8 +258,8 @@ def _trailing_span(toks: list[tuple[str, str]], verbs: frozenset[str] = frozense
 
 @_memo
 def _trim(name: str, lex: Lexicon | None) -> str:
-    name = _TRIM_HEAD.sub("", name)
-    name = _TRIM_TAIL.sub("", name)
+    name = _trim_head(name)
+    name = _trim_tail(name)
     if lex is not None:
         heads = lex.light_verb_heads  # one C-level startswith rules most names out
         head = next((v for v in heads if name.startswith(v) and len(name) - len(v) >= _MIN), "") \
@@ -239,7 +284,7 @@ def noun_phrase(text: str, lex: Lexicon | None = None) -> str:
 @_memo
 def _phrase(text: str, lex: Lexicon | None) -> Phrase:
     """The trailing phrase, widened when it is generic, with an action verb when one makes the count."""
-    text = _TRIM_TAIL.sub("", text.strip())
+    text = _trim_tail(text.strip())
     if not text:
         return Phrase()
     toks = _tag(text, lex)
@@ -460,7 +505,16 @@ def _fitting(hits: Iterable[Hit], site: Site) -> list[Hit]:
             or site.kind in ("change", "growth", "rank")]
 
 
-_COORD_END = regex.compile(r"(?:和|及|与|以及|、|等)$")
+_COORD_WORDS = ("和", "及", "与", "以及", "、", "等")
+_COORD_END = regex.compile(f"(?:{'|'.join(_COORD_WORDS)})$")
+_COORD_END_MAY = _end_gate(_COORD_END, _COORD_WORDS)
+
+
+def _coord_end(text: str) -> bool:
+    """Does text end with a coordinating word (和, 及, 、 …)?"""
+    return _COORD_END_MAY(text) and _COORD_END.search(text) is not None
+
+
 _COORD_START = regex.compile(r"^(?:和|及|与|以及|、)")
 
 
@@ -525,9 +579,9 @@ def _from_text(seg: str, site: Site, lex: Lexicon, prior: list[Prior], out: Attr
     same = [p for p in prior if p.same_clause]
     carried = _keep_verb_of(same[-1].attr.indicator, lex) if same else ""
     counted_first = (not name or _generic(name, lex) or ph.verbal or bool(ph.tail_verb)
-                     or bool(_COORD_END.search(seg.strip())) or not seg.strip())
+                     or _coord_end(seg.strip()) or not seg.strip())
     if counted_first:
-        verb = ph.tail_verb or (ph.name if ph.verbal else "") or (carried if _COORD_END.search(seg.strip()) else "")
+        verb = ph.tail_verb or (ph.name if ph.verbal else "") or (carried if _coord_end(seg.strip()) else "")
         counted = _counted_name(site, verb or ph.lead_verb, lex)
         if counted:
             return _named(out, counted, lex, site)

@@ -26,6 +26,7 @@ SUBJECTS_FILE = "subjects.yaml"
 _ID = regex.compile(r"^[a-z][a-z0-9_]*$")
 _ENTRY_KEYS = {"id", "name", "unit", "domain"}
 _ENTRY_OPTIONAL = {"synonyms", "patterns", "note"}
+_HITS_LIMIT = 4096  # memoised hit lists per kind (see Lexicon.memo)
 _LIST_KEYS = ("generic_heads", "not_indicators", "keep_verbs", "light_verbs", "nouns", "noun_suffixes", "modifiers")
 
 
@@ -122,9 +123,13 @@ class Lexicon:
     def indicator_hits(self, text: str) -> tuple[Hit, ...]:
         """indicators_in as the memoised tuple itself (no copy), for callers that only read it."""
         cache = self._memos.get("indicators_in")
-        hits = cache.get(text) if cache is not None else None
-        if hits is None:
-            hits = self.memo("indicators_in", 4096)[text] = tuple(self._indicators_in(text))
+        if cache is None or len(cache) > _HITS_LIMIT:
+            cache = self.memo("indicators_in", _HITS_LIMIT)  # a fresh one
+        else:
+            hits = cache.get(text)
+            if hits is not None:
+                return hits
+        hits = cache[text] = tuple(self._indicators_in(text))  # the search never touches this cache
         return hits
 
     def _indicators_in(self, text: str) -> list[Hit]:
@@ -144,9 +149,13 @@ class Lexicon:
     def subject_hits(self, text: str) -> tuple[Hit, ...]:
         """subjects_in as the memoised tuple itself (no copy), for callers that only read it."""
         cache = self._memos.get("subjects_in")
-        hits = cache.get(text) if cache is not None else None
-        if hits is None:
-            hits = self.memo("subjects_in", 4096)[text] = tuple(self._subjects_in(text))
+        if cache is None or len(cache) > _HITS_LIMIT:
+            cache = self.memo("subjects_in", _HITS_LIMIT)  # a fresh one
+        else:
+            hits = cache.get(text)
+            if hits is not None:
+                return hits
+        hits = cache[text] = tuple(self._subjects_in(text))  # the search never touches this cache
         return hits
 
     def _subjects_in(self, text: str) -> list[Hit]:

@@ -118,3 +118,84 @@ def test_clean_is_the_plain_removal(lex):
     for text in texts:
         plain = lex.modifiers_re.sub("", attribute._QUOTES.sub("", text)) if lex.modifiers_re else text
         assert attribute.clean.__wrapped__(text, lex) == plain, text
+
+
+# --------------------------------------------------------------------------- anchored words, quotes, memo
+
+
+def test_quote_gate_covers_every_character_the_removal_starts_with():
+    """_QUOTES_MAY (standard engine) must say "may" for every code point `regex` starts a match with:
+    its \\s is read by both engines, so every code point is tried."""
+    starts = regex.compile(r"[（(]|[" + attribute._QUOTE_CHARS + "]")
+    missed = [c for c in map(chr, range(0x110000)) if starts.match(c) and attribute._QUOTES_MAY(c) is None]
+    assert missed == []
+    assert attribute._QUOTES.pattern.startswith("[（(]") and attribute._QUOTES.pattern.endswith(
+        "|[" + attribute._QUOTE_CHARS + "]")  # what the gate's reasoning assumes
+
+
+def _word_texts(words: tuple[str, ...], rnd: random.Random, n: int) -> list[str]:
+    pieces = list(words) + sorted({c for w in words for c in w}) + list("城镇A1 \n，的达到")
+    return ["".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 8))) for _ in range(n)]
+
+
+def test_trim_head_and_tail_are_the_plain_substitutions():
+    rnd = random.Random(17)
+    for text in _word_texts(attribute._HEAD_WORDS + attribute._TAIL_WORDS, rnd, 6000):
+        assert attribute._trim_head(text) == attribute._TRIM_HEAD.sub("", text), text
+        assert attribute._trim_tail(text) == attribute._TRIM_TAIL.sub("", text), text
+    assert attribute._trim_tail("城镇达到\n") == "城镇\n"  # $ holds before a final newline too
+
+
+def test_coord_end_is_the_plain_search():
+    rnd = random.Random(19)
+    for text in _word_texts(attribute._COORD_WORDS, rnd, 4000):
+        assert attribute._coord_end(text) == (attribute._COORD_END.search(text) is not None), text
+    assert attribute._coord_end("城镇和\n")
+
+
+@pytest.mark.parametrize("words,pattern,flags", [
+    (("的", "为"), "(?:的|为)+$", 0),
+    (("a.b", "c"), r"(?:a\.b|c)+$", 0),  # escaped words
+    (("的", "为"), "(?:的|为)+$", regex.MULTILINE),  # $ at every line end: no gate
+    (("的",), "(?:的|为)+$", 0),  # the words do not spell the pattern: no gate
+    (("的", ""), "(?:的|)+$", 0),  # an empty word: no gate
+])
+def test_end_gate_on_other_shapes(words, pattern, flags):
+    pat = regex.compile(pattern, flags)
+    may = attribute._end_gate(pat, words)
+    rnd = random.Random(23)
+    for text in _word_texts(tuple(w for w in words if w) + ("为", "x"), rnd, 1500):
+        if pat.search(text):
+            assert may(text), text
+    if flags or words == ("的",) or "" in words:
+        assert may("城镇") and may("")  # no shortcut: always searched
+
+
+@pytest.mark.parametrize("words,pattern,flags", [
+    (("的", "其中"), "^(?:的|其中)+", 0),
+    (("的", "其中"), "^(?:的|其中)+", regex.MULTILINE),
+    (("的",), "^(?:的|其中)+", 0),
+])
+def test_head_remover_on_other_shapes(words, pattern, flags):
+    pat = regex.compile(pattern, flags)
+    remove = attribute._head_remover(pat, words)
+    rnd = random.Random(29)
+    for text in _word_texts(("的", "其中", "\n"), rnd, 1500):
+        assert remove(text) == pat.sub("", text), text
+
+
+def test_memo_answers_as_the_function_and_starts_afresh_when_full(monkeypatch):
+    calls: list[str] = []
+
+    @attribute._memo
+    def upper(text: str, lex: Lexicon | None) -> str:
+        calls.append(text)
+        return text.upper()
+
+    lex = Lexicon()
+    monkeypatch.setattr(attribute, "_MEMO_LIMIT", 3)
+    for t in ["a", "b", "a", "c", "d", "e", "a"]:
+        assert upper(t, lex) == t.upper()
+    assert upper("x", None) == "X" and calls.count("x") == 1
+    assert calls == ["a", "b", "c", "d", "e", "a", "x"]  # "a" asked again is a hit, until the cache is replaced
+    assert lex._memos[upper.__qualname__] == {"e": "E", "a": "A"}  # bounded: a full cache starts afresh
