@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import segment
+from .attribute import prepare
 from .normalise import Norm, normalise
 from .pipeline import SENTENCE_END, DocMeta, Figure, candidate_decisions, find_figures, to_rows
 from .rules import Rules, load_rules
@@ -81,8 +82,13 @@ def _steps(out: TextIO, sentence: str) -> Norm:
     return norm
 
 
-def _tokens(out: TextIO, text: str) -> None:
+def _tokens(out: TextIO, text: str, rules: Rules) -> None:
+    """The tokens attribution sees: the segmenter taught the lexicon's words first (as _tag does),
+    else a fresh process would show tokens the pipeline never uses."""
     print(f"== tokens with POS tags ({segment.backend_name()})", file=out)
+    lex = rules.extra.get("lexicon")
+    if lex is not None:
+        prepare(lex)
     toks = segment.tag(text)
     print("  " + " ".join(f"{w}/{t}" for w, t in toks if w.strip()), file=out)
 
@@ -132,7 +138,7 @@ def explain_text(text: str, rules: Rules, window: Window | None = None, meta: Do
     sentence = text[win.start:win.end]
     print(f"== text [{win.start}:{win.end}]: {_show(sentence)}", file=out)
     snorm = _steps(out, sentence)
-    _tokens(out, snorm.text)
+    _tokens(out, snorm.text, rules)
     norm = normalise(text)
     _candidates(out, norm, rules, win)
     figures = [f for f in find_figures(norm, rules, meta) if _in_window(norm, win, f.cand.start, f.cand.end)]

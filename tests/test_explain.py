@@ -98,3 +98,32 @@ def test_sentence_window_ignores_line_wraps():
     win = sentence_window(text, text.index("292.61"))
     assert "国\n际航线完成" in text[win.start:win.end]
     assert text[win.start:win.end].endswith("21.9%。")
+
+
+def _fresh(code: str) -> str:
+    """Run code in a fresh interpreter (the segmenter's user words are process state)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_explain_shows_the_tokens_attribution_sees_even_in_a_fresh_process():
+    # the lexicon's names are taught to the segmenter before tagging; explain printed its tokens
+    # before any extraction had done that, so a fresh process showed 国内/生产总值
+    out = _fresh("import io\nfrom extractor.explain import explain_text\nfrom extractor.rules import load_rules\n"
+                 "buf = io.StringIO()\nexplain_text('国内生产总值47.2万亿元', load_rules(), out=buf)\n"
+                 "print(buf.getvalue())")
+    tokens = out.split("== tokens", 1)[1].splitlines()[1]
+    assert "国内生产总值/" in tokens, tokens
+
+
+def test_a_sentence_named_by_the_lexicon_alone_does_not_load_the_segmenter():
+    out = _fresh("import sys\nfrom extractor import extract\n"
+                 "df = extract('2012年全市教育经费247276万元,比上年增长25.78%。')\n"
+                 "print(len(df), df['indicator'].tolist(), 'rjieba' in sys.modules or 'jieba' in sys.modules)")
+    assert out.split()[0] == "2"
+    assert out.strip().endswith("False"), out
