@@ -11,6 +11,7 @@ entry and reason (see `rules.EXTRA_LOADERS`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -122,14 +123,18 @@ class Lexicon:
 
     def indicator_hits(self, text: str) -> tuple[Hit, ...]:
         """indicators_in as the memoised tuple itself (no copy), for callers that only read it."""
-        cache = self._memos.get("indicators_in")
+        return self._memo_hits("indicators_in", text, self._indicators_in)
+
+    def _memo_hits(self, name: str, text: str, find: Callable[[str], list[Hit]]) -> tuple[Hit, ...]:
+        """find(text) as a tuple, memoised in the bounded cache `name` (started afresh when full)."""
+        cache = self._memos.get(name)
         if cache is None or len(cache) > _HITS_LIMIT:
-            cache = self.memo("indicators_in", _HITS_LIMIT)  # a fresh one
+            cache = self.memo(name, _HITS_LIMIT)  # a fresh one
         else:
             hits = cache.get(text)
             if hits is not None:
                 return hits
-        hits = cache[text] = tuple(self._indicators_in(text))  # the search never touches this cache
+        hits = cache[text] = tuple(find(text))  # the search never touches this cache
         return hits
 
     def _indicators_in(self, text: str) -> list[Hit]:
@@ -148,15 +153,7 @@ class Lexicon:
 
     def subject_hits(self, text: str) -> tuple[Hit, ...]:
         """subjects_in as the memoised tuple itself (no copy), for callers that only read it."""
-        cache = self._memos.get("subjects_in")
-        if cache is None or len(cache) > _HITS_LIMIT:
-            cache = self.memo("subjects_in", _HITS_LIMIT)  # a fresh one
-        else:
-            hits = cache.get(text)
-            if hits is not None:
-                return hits
-        hits = cache[text] = tuple(self._subjects_in(text))  # the search never touches this cache
-        return hits
+        return self._memo_hits("subjects_in", text, self._subjects_in)
 
     def _subjects_in(self, text: str) -> list[Hit]:
         hits: list[Hit] = []
