@@ -55,7 +55,8 @@ class _Index:
 
     def __init__(self, kind_rules: list[KindRule]) -> None:
         self.rules = list(kind_rules)  # a copy, to notice a list changed in place
-        self.checks = {id(r): self._checks(r) for r in self.rules}
+        # by position, not id(): the index is pickled with the rules (rulecache), and ids change
+        self.checks = [self._checks(r) for r in self.rules]
         self.by_key: dict[tuple[str, str], tuple[tuple[KindRule, tuple[_Check, ...]], ...]] = {}
 
     @staticmethod
@@ -67,20 +68,18 @@ class _Index:
         found = self.by_key.get(key)
         if found is None:
             found = self.by_key[key] = tuple(
-                (r, self.checks[id(r)]) for r in self.rules
+                (r, checks) for r, checks in zip(self.rules, self.checks, strict=True)
                 if (r.families is None or family in r.families) and (not r.section or r.section == section)
             )
         return found
 
 
-_INDEXES: dict[int, tuple[list[KindRule], _Index]] = {}
-
-
 def _index(rules: Rules) -> _Index:
-    """The index of these rules' kind rules, rebuilt when the list is another one or was changed."""
-    entry = _INDEXES.get(id(rules.kind_rules))
+    """The index of these rules' kind rules, kept with them (Rules.derived), rebuilt when the list
+    is another one or was changed."""
+    entry = rules.derived.get("kinds.index")
     if entry is None or entry[0] is not rules.kind_rules or entry[1].rules != rules.kind_rules:
-        entry = _INDEXES[id(rules.kind_rules)] = (rules.kind_rules, _Index(rules.kind_rules))
+        entry = rules.derived["kinds.index"] = (rules.kind_rules, _Index(rules.kind_rules))
     return entry[1]
 
 

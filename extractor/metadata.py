@@ -16,7 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import regex
-import yaml
 
 from .errors import RulesError, SourceError
 from .periods import PeriodRules, period_rules
@@ -128,6 +127,8 @@ def _sidecar(path: Path) -> dict:
         side = path.with_suffix(".yaml") if path.suffix != ".yaml" else side
     if not side.is_file():
         return {}
+    import yaml  # here: most documents have no sidecar, and a cold start need not import it
+
     try:
         data = yaml.safe_load(side.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:

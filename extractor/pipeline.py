@@ -18,6 +18,7 @@ import regex
 
 from .attribute import Attribution, Prior, Site, attribute
 from .kinds import Context, classify
+from .kinds import _index as kinds_index
 from .lexicon import Lexicon
 from .locality import Local, Runs, alphabet, literal_twin
 from .normalise import Norm, normalise
@@ -26,6 +27,7 @@ from .prefilter import Gate, literal_window, required_literals
 from .qualify import lead_qualifier_for
 from .rules import Rules
 from .scan import Candidate, scan, scan_ranks
+from .scan import _compiled as scan_pattern
 from .texttables import table_candidates
 
 SENTENCE_END = regex.compile(r"[。！？!?\n]")
@@ -80,13 +82,14 @@ def _exclusion_spans(text: str, rules: Rules, near: list[tuple[int, int]] | None
         return _near_spans(text, rules, near)
     spans: list[tuple[int, int, str]] = []
     for ex_id, _kind, pat in rules.exclusions:
-        _search_whole(text, ex_id, pat, spans)
+        _search_whole(text, rules, ex_id, pat, spans)
     spans.sort()
     return spans
 
 
-def _search_whole(text: str, ex_id: str, pat: regex.Pattern, spans: list[tuple[int, int, str]]) -> None:
-    may_match = _doc_gate(pat)
+def _search_whole(text: str, rules: Rules, ex_id: str, pat: regex.Pattern,
+                  spans: list[tuple[int, int, str]]) -> None:
+    may_match = _doc_gate(rules, pat)
     if may_match is not None and not may_match(text):
         return  # the document lacks every literal a match needs: the search would find nothing
     try:
@@ -111,7 +114,7 @@ def _near_spans(text: str, rules: Rules, near: list[tuple[int, int]]) -> list[tu
     spans: list[tuple[int, int, str]] = []
     for ex_id, _kind, pat in rules.exclusions:
         if pat not in local_pats:
-            _search_whole(text, ex_id, pat, spans)
+            _search_whole(text, rules, ex_id, pat, spans)
     if not local_pats:
         spans.sort()
         return spans
@@ -119,7 +122,7 @@ def _near_spans(text: str, rules: Rules, near: list[tuple[int, int]]) -> list[tu
     for ex_id, _kind, pat in rules.exclusions:
         if pat not in local_pats:
             continue
-        may_match = _doc_gate(pat)
+        may_match = _doc_gate(rules, pat)
         if may_match is not None and not may_match(local.joined):
             continue  # the pieces lack every literal a match needs
         try:
@@ -131,34 +134,50 @@ def _near_spans(text: str, rules: Rules, near: list[tuple[int, int]]) -> list[tu
 
 
 _Plan = tuple[frozenset[regex.Pattern], Runs | None, dict[regex.Pattern, re.Pattern]]
-_LOCAL_PLANS: dict[tuple[regex.Pattern, ...], _Plan] = {}
 
 
 def _local_plan(rules: Rules) -> _Plan:
     """The exclusion patterns searched only near candidates, the run finders of their union
-    alphabet, and the standard-engine twins of the literal ones (computed once per list of patterns)."""
+    alphabet, and the standard-engine twins of the literal ones (computed once per list of
+    patterns, and kept with the rules: Rules.derived)."""
     key = tuple(pat for _id, _kind, pat in rules.exclusions)
-    plan = _LOCAL_PLANS.get(key)
-    if plan is None:
+    entry = rules.derived.get("pipeline.local_plan")
+    if entry is None or entry[0] != key:
         alphabets = {pat: a for pat in key if (a := alphabet(pat)) is not None}
         union = "".join(dict.fromkeys(alphabets.values()))
         twins = {pat: twin for pat in alphabets if (twin := literal_twin(pat)) is not None}
-        if len(_LOCAL_PLANS) > 16:
-            _LOCAL_PLANS.clear()  # rule sets edited again and again in one process (a test, a notebook)
-        plan = _LOCAL_PLANS[key] = (frozenset(alphabets), Runs(union) if union else None, twins)
-    return plan
+        entry = rules.derived["pipeline.local_plan"] = (
+            key, (frozenset(alphabets), Runs(union) if union else None, twins))
+    return entry[1]
 
 
-_DOC_GATES: dict[regex.Pattern, Gate | None] = {}
-
-
-def _doc_gate(pat: regex.Pattern) -> Gate | None:
+def _doc_gate(rules: Rules, pat: regex.Pattern) -> Gate | None:
     """prefilter.gate for a whole-document search, kept only when it is a few plain `in` tests
     (a gate that is itself a regex over the document would cost about what it saves)."""
-    if pat not in _DOC_GATES:
+    gates = rules.derive("pipeline.doc_gates", lambda _rules: {})
+    if pat not in gates:
         req = required_literals(pat.pattern, pat.flags)
-        _DOC_GATES[pat] = (lambda text: any(lit in text for lit in req)) if req and len(req) <= 4 else None
-    return _DOC_GATES[pat]
+        gates[pat] = any_in(tuple(sorted(req))) if req and len(req) <= 4 else None
+    return gates[pat]
+
+
+def prepare(rules: Rules) -> Rules:
+    """Build now what the first document would build from these rules (Rules.derived): the rules
+    cache (rulecache) then carries it to every later process, which skips building it."""
+    scan_pattern(rules)
+    lead_qualifier_for(rules)
+    kinds_index(rules)
+    _local_plan(rules)
+    for _id, _kind, pat in rules.exclusions:
+        _doc_gate(rules, pat)
+    return rules
+
+
+def any_in(literals: tuple[str, ...]) -> Gate:
+    """True for a text holding one of `literals`: plain `in` tests (picklable: see rulecache)."""
+    test = lambda text: any(lit in text for lit in literals)  # noqa: E731
+    test.rebuild = (any_in, (literals,))  # type: ignore[attr-defined]
+    return test
 
 
 def _overlaps(spans: list[tuple[int, int, str]], starts: list[int], a: int, b: int) -> bool:

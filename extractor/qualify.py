@@ -17,6 +17,10 @@ _CACHE: dict[str, regex.Pattern | None] = {}
 
 
 def _pattern(rules: Rules) -> regex.Pattern | None:
+    return rules.derive("qualify.lead", _shared_pattern)
+
+
+def _shared_pattern(rules: Rules) -> regex.Pattern | None:
     key = str(rules.directory) + rules.version
     if key not in _CACHE:
         words = sorted(rules.qualifiers.get("lead", {}), key=len, reverse=True)

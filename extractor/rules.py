@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import regex
-import yaml
 
 from .errors import RulesError
 
@@ -40,29 +39,38 @@ def default_rules_dir() -> Path:
 # --------------------------------------------------------------------------- YAML loading
 
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml parses ~10x faster
-    """A YAML loader that rejects duplicate keys (PyYAML silently keeps the last one)."""
+@lru_cache(maxsize=1)
+def _loader() -> type:
+    """A YAML loader that rejects duplicate keys (PyYAML silently keeps the last one).
 
+    Built on first use, with yaml imported then: a process that finds its rules in the cache
+    (rulecache) never parses YAML, and importing yaml is ~25 ms of a cold start."""
+    import yaml
 
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (line {key_node.start_mark.line + 1})", key_node.start_mark
-            )
-        seen[key] = 1
-    return loader.construct_mapping(node, deep=deep)
+    class UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml parses ~10x faster
+        pass
 
+    def construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (line {key_node.start_mark.line + 1})", key_node.start_mark
+                )
+            seen[key] = 1
+        return loader.construct_mapping(node, deep=deep)
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return UniqueKeyLoader
 
 
 def _load_yaml(path: Path, problems: list[str]) -> Any:
+    import yaml
+
     try:
         with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_UniqueKeyLoader)
+            return yaml.load(fh, Loader=_loader())
     except FileNotFoundError:
         problems.append(f"{path}: file missing")
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -254,9 +262,20 @@ class Rules:
     ranks: list[tuple[str, regex.Pattern]]
     sections: dict[str, list[regex.Pattern]]
     extra: dict[str, Any] = field(default_factory=dict)  # lexicons loaded by other modules
+    #: what the engine builds from these rules on first use (the scan pattern, indexes, gates):
+    #: kept with them, so that the rules cache (rulecache) carries it to the next process too
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def unit(self, surface: str) -> Unit | None:
         return self.units.get(surface)
+
+    def derive(self, name: str, build: Callable[[Rules], Any]) -> Any:
+        """build(self), made once and kept under `name` (see `derived`)."""
+        try:
+            return self.derived[name]
+        except KeyError:
+            got = self.derived[name] = build(self)
+            return got
 
 
 def _decimal(value: Any, where: str, problems: list[str]) -> Decimal | None:
@@ -455,7 +474,14 @@ def load_rules_uncached(directory: Path | str | None = None) -> Rules:
 
 @lru_cache(maxsize=8)
 def _load_cached(directory: str, version: str) -> Rules:
-    return load_rules_uncached(Path(directory))
+    """Once per process; across processes, the disk cache (rulecache) skips the build."""
+    from . import pipeline, rulecache
+
+    def fits(got: Any) -> bool:
+        return isinstance(got, Rules) and got.version == version and set(got.extra) == set(EXTRA_LOADERS)
+
+    return rulecache.cached(Path(directory), version, list(EXTRA_LOADERS),
+                            lambda: pipeline.prepare(load_rules_uncached(Path(directory))), fits)
 
 
 def load_rules(directory: Path | str | None = None) -> Rules:

@@ -77,10 +77,13 @@ def _fields(pat: regex.Pattern) -> Callable[[tuple], tuple]:
 
 def _compiled(rules: Rules) -> regex.Pattern:
     """The candidate pattern for these rules, built once per rules version."""
-    key = str(rules.directory) + rules.version
-    if key not in _PATTERNS:
-        _PATTERNS[key] = _build_pattern(rules)
-    return _PATTERNS[key]
+    got = rules.derived.get("scan.pattern")
+    if got is None:
+        key = str(rules.directory) + rules.version
+        if key not in _PATTERNS:
+            _PATTERNS[key] = _build_pattern(rules)
+        got = rules.derived["scan.pattern"] = _PATTERNS[key]
+    return got
 
 
 def _build_pattern(rules: Rules) -> regex.Pattern:

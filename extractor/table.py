@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 #: The indicator table, in order (README "Schema" documents each column).
 INDICATOR_SCHEMA = pa.schema(
@@ -111,10 +109,14 @@ def _atomic(path: Path, write) -> None:
 
 def write_csv(table: pa.Table, path: Path) -> None:
     """UTF-8 CSV with a header, every string quoted where needed (pyarrow: ~15x pandas)."""
+    import pyarrow.csv as pacsv  # here, not at import: ~25 ms of a cold start that writes nothing
+
     _atomic(Path(path), lambda tmp: pacsv.write_csv(table, tmp))
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:
+    import pyarrow.parquet as pq
+
     _atomic(Path(path), lambda tmp: pq.write_table(table, tmp))
 
 
@@ -129,6 +131,9 @@ def write_table(table: pa.Table, out_dir: Path, stem: str, formats: Iterable[str
 
 def read_table(path: Path, schema: pa.Schema = INDICATOR_SCHEMA) -> pd.DataFrame:
     """Read indicators/documents from CSV or Parquet with the schema's dtypes."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
     path = Path(path)
     if path.suffix == ".parquet":
         return pq.read_table(path).to_pandas()

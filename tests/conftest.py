@@ -1,5 +1,6 @@
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
 os.environ.setdefault("ZHIBIAO_RULES", str(ROOT / "rules"))
+# the rules cache (extractor/rulecache.py) of a test run is its own, not the user's ~/.cache
+os.environ.setdefault("ZHIBIAO_CACHE_DIR", tempfile.mkdtemp(prefix="zhibiao-test-cache-"))
 
 
 def shared_or_skip(*parts: str) -> Path:

@@ -17,6 +17,7 @@ import regex
 
 from extractor import pipeline
 from extractor.locality import Local, Runs, alphabet, literal_twin
+from extractor.rules import Rules
 
 #: shapes that qualify, chosen to touch a piece's border in every way the argument allows
 _TRICKY = [
@@ -110,7 +111,10 @@ def _answers(text: str, rules, near: list[tuple[int, int]], spans) -> list[str]:
 
 
 def _fake_rules(patterns: list[str]):
-    return SimpleNamespace(exclusions=[(f"x{i}", "name", regex.compile(p, regex.V0)) for i, p in enumerate(patterns)])
+    fake = SimpleNamespace(exclusions=[(f"x{i}", "name", regex.compile(p, regex.V0)) for i, p in enumerate(patterns)],
+                           derived={})
+    fake.derive = lambda name, build: Rules.derive(fake, name, build)
+    return fake
 
 
 @pytest.mark.parametrize("gap", [0, Local.GAP])
