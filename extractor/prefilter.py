@@ -161,11 +161,19 @@ def literal_test(req: frozenset[str]) -> Gate:
     makes it as `rebuild`, so that the rules cache (rulecache) can pickle it as that call."""
     if len(req) == 1:
         (lit,) = req
-        test = lambda text: lit in text  # noqa: E731
-    else:
-        # plain escaped literals: the standard engine finds exactly what `regex` would, at about a
-        # third of the cost a call, and an alternation of literals runs in linear time (no timeout)
-        finder = re.compile("|".join(re.escape(s) for s in sorted(req, key=len))).search
-        test = lambda text: finder(text) is not None  # noqa: E731
-    test.rebuild = (literal_test, (req,))  # type: ignore[attr-defined]
+        return _contains(lit)
+    # plain escaped literals: the standard engine finds exactly what `regex` would, at about a
+    # third of the cost a call, and an alternation of literals runs in linear time (no timeout)
+    return _finds(re.compile("|".join(re.escape(s) for s in sorted(req, key=len))).search)
+
+
+def _contains(lit: str) -> Gate:
+    test = lambda text: lit in text  # noqa: E731
+    test.rebuild = (_contains, (lit,))  # type: ignore[attr-defined]
+    return test
+
+
+def _finds(finder: Callable[[str], object]) -> Gate:
+    test = lambda text: finder(text) is not None  # noqa: E731
+    test.rebuild = (_finds, (finder,))  # type: ignore[attr-defined]  # the pattern pickles compiled
     return test

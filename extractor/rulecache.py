@@ -21,10 +21,12 @@ theirs as their `rules/`.  ZHIBIAO_CACHE_DIR=off turns the cache off.
 
 from __future__ import annotations
 
+import _sre  # the standard engine's compiler (see _sre_args)
 import hashlib
 import io
 import os
 import pickle
+import re
 import sys
 import tempfile
 import types
@@ -71,15 +73,43 @@ def cache_key(directory: Path, content_digest: str, loaders: list[str]) -> str:
     return h.hexdigest()[:32]
 
 
+def _sre_args(pat: re.Pattern) -> tuple | None:
+    """The arguments of `_sre.compile` that make `pat` again without parsing it, or None.
+
+    Why: a standard-library pattern pickles as (pattern, flags) and is parsed again on loading, in
+    Python (the lexicon's alternations of a few thousand characters: ~25 ms of a cold start).  This
+    is what `re._compiler.compile` passes to `_sre.compile`; it is an internal of CPython, so it is
+    only used when the pattern it makes compares equal to `pat` (equal patterns have the same
+    compiled code) and is loaded only by the same Python (its version is in the cache key)."""
+    try:
+        from re import _compiler, _parser
+
+        p = _parser.parse(pat.pattern, pat.flags)
+        code = [int(c) for c in _compiler._code(p, pat.flags)]  # named constants pickle as plain ints
+        groupindex = p.state.groupdict
+        indexgroup: list[str | None] = [None] * p.state.groups
+        for k, i in groupindex.items():
+            indexgroup[i] = k
+        args = (pat.pattern, int(pat.flags | p.state.flags), code, p.state.groups - 1, groupindex, tuple(indexgroup))
+        return args if _sre.compile(*args) == pat else None
+    except Exception:  # noqa: BLE001 - another Python's internals: pickle the plain way
+        return None
+
+
 class _Pickler(pickle.Pickler):
     """Pickles a closure that carries `rebuild` = (function, arguments) (the literal gates of
-    prefilter.literal_test and pipeline.any_in) as that call; pickle cannot carry closures."""
+    prefilter.literal_test and pipeline.any_in) as that call, since pickle cannot carry closures;
+    and a standard-library pattern with its compiled code (see _sre_args)."""
 
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, types.FunctionType):
             rebuild = getattr(obj, "rebuild", None)
             if rebuild is not None:
                 return rebuild
+        elif type(obj) is re.Pattern:
+            args = _sre_args(obj)
+            if args is not None:
+                return _sre.compile, args
         return NotImplemented
 
 

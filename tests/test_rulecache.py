@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -166,3 +167,26 @@ def test_a_fresh_process_takes_its_rules_from_the_cache(tmp_path):
     assert first["yaml"] and not cached["yaml"] and off["yaml"]
     assert len(first["rows"]) > 100
     assert cached["rows"] == first["rows"] == off["rows"]
+
+
+@pytest.mark.parametrize("pattern,flags", [
+    ("增长|下降|持平", 0),
+    (r"(?P<n>\d+)(万|亿)?元", 0),
+    (r"(?m)^\s*[一二三四五六七八九十]+、", 0),
+    ("gdp|cpi", re.IGNORECASE),
+    ("(a)(b)?(?(2)c|d)", 0),
+])
+def test_a_standard_pattern_pickles_with_its_compiled_code(pattern, flags):
+    pat = re.compile(pattern, flags)
+    assert rulecache._sre_args(pat) is not None, "this Python's re internals are not the ones read"
+    back = pickle.loads(rulecache.dumps(pat))
+    assert back == pat and back.groupindex == pat.groupindex and back.groups == pat.groups
+    for text in ("全年增长12%", "一、2012年\n 二、工作", "GDP增长", "abc", "ad", "3亿元", ""):
+        assert [m.span() for m in back.finditer(text)] == [m.span() for m in pat.finditer(text)]
+        assert [m.groups() for m in back.finditer(text)] == [m.groups() for m in pat.finditer(text)]
+
+
+def test_a_pattern_the_internals_do_not_rebuild_pickles_the_plain_way(monkeypatch):
+    monkeypatch.setattr(rulecache, "_sre_args", lambda pat: None)
+    pat = re.compile("增长|下降")
+    assert pickle.loads(rulecache.dumps(pat)) == pat
