@@ -1,18 +1,21 @@
 """A disk cache of loaded rules, so that a fresh process has them in milliseconds.
 
 Why: loading `rules/` parses a dozen YAML files, validates every entry, builds the lexicon's
-tries and compiles about a hundred patterns with the `regex` module, whose parser is pure Python:
-~0.14 s, a third of a cold start (import to first figure) once pandas is imported, and again in
-every worker process of a batch.  A compiled `regex` pattern pickles together with its compiled
-code (`regex._main._pickle`), so unpickling skips the parser: the scan pattern comes back in
-under a millisecond against ~40 ms to compile.
+tries and compiles about a hundred patterns with the `regex` module, whose parser is pure Python;
+the first document then builds the scan pattern, the kind index and the exclusion plan
+(`Rules.derived`, see pipeline.prepare).  Together ~0.2 s: a fifth of a cold start (import to
+first figure), and again in every worker process of a batch.  A compiled `regex` pattern pickles
+together with its compiled code (`regex._main._pickle`), so unpickling skips the parser (the scan
+pattern comes back in under a millisecond against ~40 ms to compile); standard-library patterns
+are given the same treatment (_sre_args), and closures carry the call that rebuilds them.
 
 Correctness: the key covers everything the loaded object is made from: the rule files' content
-and folder, the source of this package (the code that builds it), the loaders registered in
-`rules.EXTRA_LOADERS`, and the versions of Python, `regex` and the pickle protocol.  Any change
-is a miss, and a miss builds the rules exactly as without a cache.  A cache that cannot be read,
-unpickled or written (read-only home, full disk, a file cut short) is ignored.  Writes are atomic
-(a temporary file, then a rename), and the folder keeps the newest `KEEP` entries.
+(not their folder, which rules.load_rules sets on the object read back), the source of this
+package (the code that builds it), the loaders registered in `rules.EXTRA_LOADERS`, and the
+versions of Python, `regex` and the pickle protocol.  Any change is a miss, and a miss builds the
+rules exactly as without a cache.  A cache that cannot be read, unpickled or written (read-only
+home, full disk, a file cut short) is ignored.  Writes are atomic (a temporary file, then a
+rename), and the folder keeps the newest `KEEP` entries.
 
 Trust: unpickling runs what the file says, so the cache lives in the user's own cache folder
 ($ZHIBIAO_CACHE_DIR, else $XDG_CACHE_HOME/zhibiao, else ~/.cache/zhibiao), which is as much
@@ -62,11 +65,12 @@ def _code_digest() -> bytes:
     return h.digest()
 
 
-def cache_key(directory: Path, content_digest: str, loaders: list[str]) -> str:
-    """The name of the cache entry for rules loaded from `directory` with this content."""
+def cache_key(content_digest: str, loaders: list[str]) -> str:
+    """The name of the cache entry for rules with this content, wherever their folder is (the
+    caller sets the folder of what it reads back: Dask workers load the same rules from a folder
+    of their own, and would otherwise fill the cache with copies)."""
     h = hashlib.sha256()
-    for part in (str(directory.resolve()), content_digest, ",".join(sorted(loaders)), sys.version,
-                 regex.__version__, str(PROTOCOL)):
+    for part in (content_digest, ",".join(sorted(loaders)), sys.version, regex.__version__, str(PROTOCOL)):
         h.update(part.encode())
         h.update(b"\0")
     h.update(_code_digest())
@@ -150,7 +154,7 @@ def _prune(folder: Path) -> None:
         old.unlink(missing_ok=True)
 
 
-def cached(directory: Path, content_digest: str, loaders: list[str], build: Callable[[], Any],
+def cached(content_digest: str, loaders: list[str], build: Callable[[], Any],
            check: Callable[[Any], bool]) -> Any:
     """build(), or what an earlier build() left in the cache for the same key.
 
@@ -159,7 +163,7 @@ def cached(directory: Path, content_digest: str, loaders: list[str], build: Call
     folder = cache_dir()
     if folder is None:
         return build()
-    path = folder / f"rules-{cache_key(directory, content_digest, loaders)}.pickle"
+    path = folder / f"rules-{cache_key(content_digest, loaders)}.pickle"
     got = _read(path)
     if got is not None and check(got):
         return got

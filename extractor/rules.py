@@ -480,8 +480,10 @@ def _load_cached(directory: str, version: str) -> Rules:
     def fits(got: Any) -> bool:
         return isinstance(got, Rules) and got.version == version and set(got.extra) == set(EXTRA_LOADERS)
 
-    return rulecache.cached(Path(directory), version, list(EXTRA_LOADERS),
-                            lambda: pipeline.prepare(load_rules_uncached(Path(directory))), fits)
+    rules = rulecache.cached(version, list(EXTRA_LOADERS),
+                             lambda: pipeline.prepare(load_rules_uncached(Path(directory))), fits)
+    rules.directory = Path(directory)  # the same rules may have been cached from another folder
+    return rules
 
 
 def load_rules(directory: Path | str | None = None) -> Rules:

@@ -39,7 +39,7 @@ def _load(folder: Path, calls: list[int]) -> Rules:
         return pipeline.prepare(load_rules_uncached(folder))
 
     version = load_rules_uncached(folder).version
-    return rulecache.cached(folder, version, ["lexicon", "periods", "places"], build,
+    return rulecache.cached(version, ["lexicon", "periods", "places"], build,
                             lambda got: isinstance(got, Rules) and got.version == version)
 
 
@@ -123,7 +123,7 @@ def test_off_writes_nothing(tmp_path, monkeypatch, rules_copy):
 def test_the_folder_keeps_the_newest_entries(cache, monkeypatch):
     monkeypatch.setattr(rulecache, "KEEP", 3)
     for i in range(6):
-        rulecache.cached(ROOT / "rules", f"v{i}", [], lambda i=i: {"i": i}, lambda got: True)
+        rulecache.cached(f"v{i}", [], lambda i=i: {"i": i}, lambda got: True)
         os.utime(next(p for p in cache.glob("rules-*.pickle") if pickle.loads(p.read_bytes())["i"] == i),
                  (1_000_000 + i, 1_000_000 + i))
     kept = sorted(pickle.loads(p.read_bytes())["i"] for p in cache.glob("rules-*.pickle"))
@@ -140,7 +140,7 @@ def test_a_literal_gate_pickles_as_the_call_that_makes_it(literals):
 
 def test_a_closure_without_rebuild_is_not_cached(cache):
     rules = {"gate": lambda text: True}
-    got = rulecache.cached(ROOT / "rules", "closure", [], lambda: rules, lambda got: True)
+    got = rulecache.cached("closure", [], lambda: rules, lambda got: True)
     assert got is rules and not list(cache.glob("rules-*.pickle"))
 
 
@@ -190,3 +190,16 @@ def test_a_pattern_the_internals_do_not_rebuild_pickles_the_plain_way(monkeypatc
     monkeypatch.setattr(rulecache, "_sre_args", lambda pat: None)
     pat = re.compile("增长|下降")
     assert pickle.loads(rulecache.dumps(pat)) == pat
+
+
+def test_the_same_rules_in_another_folder_share_an_entry_and_keep_their_folder(tmp_path, monkeypatch):
+    """Dask workers load the rules from a folder of their own: one entry, each with its folder."""
+    monkeypatch.setenv(rulecache.ENV, str(tmp_path / "cache"))
+    from extractor.rules import _load_cached
+
+    a = Path(shutil.copytree(ROOT / "rules", tmp_path / "a"))
+    b = Path(shutil.copytree(ROOT / "rules", tmp_path / "b"))
+    version = load_rules_uncached(a).version
+    ra, rb = _load_cached(str(a), version), _load_cached(str(b), version)
+    assert ra.directory == a and rb.directory == b and ra is not rb
+    assert len(list((tmp_path / "cache").glob("rules-*.pickle"))) == 1
