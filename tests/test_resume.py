@@ -148,3 +148,21 @@ def test_the_same_output_folder_spelled_otherwise_still_resumes(tmp_path, rules,
     run(corpus, tmp_path / "o", rules, workers=1)
     monkeypatch.chdir(tmp_path)
     assert run(corpus, Path("o"), rules, workers=1).skipped == 9
+
+
+def test_a_journal_line_reads_back_as_written(tmp_path):
+    """Entries keep the document row as JSON text (memory: one per document in the parent); the
+    journal line is still one object with the row as an object, as earlier runs wrote it."""
+    from extractor.engines.state import Entry
+
+    doc = {"doc_id": "a/b.txt", "source": "/x/a/b.txt", "sha256": "ab" * 32, "encoding": "gb18030",
+           "chars": 12, "figures": 3, "error": "", "year": 2012, "place": "深圳市", "title": "工作報告"}
+    e = Entry.make("a/b.txt", "/x/a/b.txt", "ab" * 32, "0123456789abcdef", "cfg", "part-1.parquet", 7, 3, doc)
+    line = e.line()
+    assert json.loads(line) == {"doc_id": "a/b.txt", "source": "/x/a/b.txt", "sha256": "ab" * 32,
+                                "rules_version": "0123456789abcdef", "config": "cfg", "part": "part-1.parquet",
+                                "offset": 7, "rows": 3, "doc": doc}
+    back = Entry.make(**json.loads(line))
+    assert back == e and back.doc == doc and back.error == ""
+    failed = Entry.make("c", "/x/c", "", "v", "cfg", None, 0, 0, {"doc_id": "c", "error": "empty file (0 bytes)"})
+    assert failed.error == "empty file (0 bytes)" and Entry.make(**json.loads(failed.line())) == failed

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,9 +30,14 @@ from .work import Outcome
 STATE_DIR = ".zhibiao"
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
-    """One journal line: where a document's rows are, and what they were made from."""
+    """One journal line: where a document's rows are, and what they were made from.
+
+    The parent process keeps one per document for the whole run, so it is kept small: slots, the
+    document row as its compact JSON text (decoded on demand: `doc`), its error apart, and the
+    strings that repeat across documents (rules version, config, part name) shared.  ~1.2 kB a
+    document against ~5 kB with the row as a dict (17 600 documents: 91 MB)."""
 
     doc_id: str
     source: str
@@ -41,11 +47,28 @@ class Entry:
     part: str | None
     offset: int
     rows: int
-    doc: dict
+    doc_json: str
+    error: str
+
+    @classmethod
+    def make(cls, doc_id: str, source: str, sha256: str, rules_version: str, config: str, part: str | None,
+             offset: int, rows: int, doc: dict) -> Entry:
+        """An entry from its journal fields (`doc`: the document row)."""
+        return cls(doc_id, source, sha256, sys.intern(rules_version), sys.intern(config),
+                   sys.intern(part) if part is not None else None, offset, rows,
+                   json.dumps(doc, ensure_ascii=False, default=str), str(doc.get("error") or ""))
 
     @property
-    def error(self) -> str:
-        return str(self.doc.get("error") or "")
+    def doc(self) -> dict:
+        """The document row (a fresh dict)."""
+        return json.loads(self.doc_json)
+
+    def line(self) -> str:
+        """The journal line: the fields, with the document row as an object."""
+        head = {"doc_id": self.doc_id, "source": self.source, "sha256": self.sha256,
+                "rules_version": self.rules_version, "config": self.config, "part": self.part,
+                "offset": self.offset, "rows": self.rows}
+        return json.dumps(head, ensure_ascii=False)[:-1] + ', "doc": ' + self.doc_json + "}"
 
 
 @dataclass
@@ -84,8 +107,8 @@ class State:
         with open(self.journal, encoding="utf-8", errors="replace") as fh:
             for line in fh:
                 try:
-                    e = Entry(**json.loads(line))
-                except (ValueError, TypeError):
+                    e = Entry.make(**json.loads(line))
+                except (ValueError, TypeError, AttributeError):
                     continue
                 if e.part is not None:
                     if e.part not in good_parts:
@@ -121,11 +144,11 @@ class State:
             _atomic(self.parts / part, lambda tmp: pq.write_table(table, tmp))
         lines, offset = [], 0
         for o, source in outcomes:
-            e = Entry(o.doc_id, source, str(o.doc_row.get("sha256") or ""), rules_version, config,
-                      part if o.figures else None, offset, o.figures, o.doc_row)
+            e = Entry.make(o.doc_id, source, str(o.doc_row.get("sha256") or ""), rules_version, config,
+                           part if o.figures else None, offset, o.figures, o.doc_row)
             offset += o.figures
             self.entries[(o.doc_id, source)] = e
-            lines.append(json.dumps(e.__dict__, ensure_ascii=False, default=str))
+            lines.append(e.line())
         self._append(lines)
 
     def _append(self, lines: list[str]) -> None:
