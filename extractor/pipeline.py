@@ -219,8 +219,8 @@ def reject_reason(c: Candidate, text: str) -> str:
     """Why this candidate is not a figure ("" when it is): `explain` prints the reason."""
     if c.kind_hint == "rank":
         return ""
-    fam = c.family
-    if fam == "time":
+    unit_obj = c.unit_obj  # c.family without the property call (asked of every candidate)
+    if unit_obj is not None and unit_obj.family == "time":
         return "time unit"
     num = c.number_text
     prev = text[c.start - 1] if c.start > 0 else ""
@@ -522,6 +522,7 @@ def find_figures(norm: Norm, rules: Rules, meta: DocMeta | None = None) -> list[
     cands, headers = _with_table_cells(text, rules, cands)
     sec_pos, sec_state = _sections(text, rules, meta.year)
     lead = lead_qualifier_for(rules)
+    kind_index = kinds_index(rules)  # once per document, not per figure
     figures: list[Figure] = []
     for c, (s0, c0, c1) in zip(cands, _figure_spans(text, cands), strict=True):
         prev = figures[-1] if figures else None
@@ -544,7 +545,7 @@ def find_figures(norm: Norm, rules: Rules, meta: DocMeta | None = None) -> list[
             fig.kind, fig.direction, fig.rule = prev.kind, prev.direction, prev.rule
             fig.flags.append("coordinated")
         else:
-            rule = classify(rules, c.family, ctx)
+            rule = classify(rules, c.family, ctx, kind_index)
             if rule is not None:
                 fig.kind, fig.direction, fig.rule = rule.kind, rule.direction, rule.id
         _attribute(fig, ctx, figures, text, meta, rules)
@@ -555,7 +556,8 @@ def find_figures(norm: Norm, rules: Rules, meta: DocMeta | None = None) -> list[
 
 def _attribute(fig: Figure, ctx: Context, figures: list[Figure], text: str, meta: DocMeta,
                rules: Rules | None = None) -> None:
-    """Indicator (lexicon or phrase), subject and basis from attribute.py; the clause chain is `figures`."""
+    """Indicator (lexicon or phrase), subject and basis from attribute.py; the clause chain is `figures`
+    (the figures before this one, in start order)."""
     c = fig.cand
     lex = rules.extra.get("lexicon") if rules is not None else None
     if lex is None:
@@ -568,14 +570,28 @@ def _attribute(fig: Figure, ctx: Context, figures: list[Figure], text: str, meta
     site = Site(fig.kind, c.family, c.unit, ctx.before, ctx.after, text[c0:at], text[chain:at])
     # Prior built with tuple.__new__: the named tuple's generated __new__ costs ~3x, a dozen a figure
     prior = [_new_prior(Prior, (f.attribution or _attribution_of(f), f.cand.family, f.kind, f.clause_start == c0))
-             for f in figures[-12:] if f.cand.start >= chain]
+             for f in _chain_tail(figures, chain)]
     a = fig.attribution = attribute(site, lex, prior)
     fig.indicator, fig.indicator_raw, fig.indicator_id = a.indicator, a.indicator_raw, a.indicator_id
     fig.subject, fig.basis = a.subject, a.basis
-    fig.period = _period(text, fig.sentence_start, c.start, meta, ctx.section, fig.kind, c.end, rules)
+    # resolve_period itself, not the _period wrapper: one call less per figure, the same arguments
+    fig.period = resolve_period(text, fig.sentence_start, at, meta, section=ctx.section, kind=fig.kind, end=c.end,
+                                rules=rules)
 
 
 _new_prior = tuple.__new__
+
+
+def _chain_tail(figures: list[Figure], chain: int) -> list[Figure]:
+    """`[f for f in figures[-12:] if f.cand.start >= chain]` for figures in start order (as
+    find_figures makes them: its candidates are sorted by start), looking only at the figures it
+    keeps and the one before them (the chain holds ~2 of the 12): in start order, the figures
+    before one that starts before `chain` all start before it too."""
+    lo = max(0, len(figures) - 12)
+    i = len(figures)
+    while i > lo and figures[i - 1].cand.start >= chain:
+        i -= 1
+    return figures[i:]
 
 
 def _attribution_of(f: Figure) -> Attribution:

@@ -18,3 +18,29 @@ def test_kept_candidates_are_the_kept_decisions_in_their_order(rules):
     for text in _texts():
         plain = [c for c, reason in pipeline.candidate_decisions(text, rules) if not reason]
         assert pipeline.kept_candidates(text, rules) == plain
+
+
+def test_the_chain_tail_is_the_filtered_last_twelve_figures():
+    import random
+    from decimal import Decimal
+
+    from extractor.scan import Candidate
+
+    rnd = random.Random(5)
+    for _ in range(500):
+        starts = sorted(rnd.randint(0, 60) for _ in range(rnd.randint(0, 20)))
+        figures = [pipeline.Figure(Candidate(s, s + 2, "1", Decimal(1), None, "元", None, "exact", False))
+                   for s in starts]
+        chain = rnd.randint(0, 70)
+        assert pipeline._chain_tail(figures, chain) == [f for f in figures[-12:] if f.cand.start >= chain]
+
+
+def test_classify_with_the_documents_index_is_classify(rules):
+    from extractor.kinds import _index, classify
+
+    index = _index(rules)
+    for text in _texts()[:4]:
+        norm = normalise(text)
+        for f in pipeline.find_figures(norm, rules):
+            if f.context is not None:
+                assert classify(rules, f.cand.family, f.context, index) is classify(rules, f.cand.family, f.context)
