@@ -556,8 +556,7 @@ def find_figures(norm: Norm, rules: Rules, meta: DocMeta | None = None) -> list[
 
 def _attribute(fig: Figure, ctx: Context, figures: list[Figure], text: str, meta: DocMeta,
                rules: Rules | None = None) -> None:
-    """Indicator (lexicon or phrase), subject and basis from attribute.py; the clause chain is `figures`
-    (the figures before this one, in start order)."""
+    """Indicator (lexicon or phrase), subject and basis from attribute.py; the clause chain is `figures`."""
     c = fig.cand
     lex = rules.extra.get("lexicon") if rules is not None else None
     if lex is None:
@@ -570,7 +569,7 @@ def _attribute(fig: Figure, ctx: Context, figures: list[Figure], text: str, meta
     site = Site(fig.kind, c.family, c.unit, ctx.before, ctx.after, text[c0:at], text[chain:at])
     # Prior built with tuple.__new__: the named tuple's generated __new__ costs ~3x, a dozen a figure
     prior = [_new_prior(Prior, (f.attribution or _attribution_of(f), f.cand.family, f.kind, f.clause_start == c0))
-             for f in _chain_tail(figures, chain)]
+             for f in figures[-12:] if f.cand.start >= chain]
     a = fig.attribution = attribute(site, lex, prior)
     fig.indicator, fig.indicator_raw, fig.indicator_id = a.indicator, a.indicator_raw, a.indicator_id
     fig.subject, fig.basis = a.subject, a.basis
@@ -580,18 +579,6 @@ def _attribute(fig: Figure, ctx: Context, figures: list[Figure], text: str, meta
 
 
 _new_prior = tuple.__new__
-
-
-def _chain_tail(figures: list[Figure], chain: int) -> list[Figure]:
-    """`[f for f in figures[-12:] if f.cand.start >= chain]` for figures in start order (as
-    find_figures makes them: its candidates are sorted by start), looking only at the figures it
-    keeps and the one before them (the chain holds ~2 of the 12): in start order, the figures
-    before one that starts before `chain` all start before it too."""
-    lo = max(0, len(figures) - 12)
-    i = len(figures)
-    while i > lo and figures[i - 1].cand.start >= chain:
-        i -= 1
-    return figures[i:]
 
 
 def _attribution_of(f: Figure) -> Attribution:

@@ -20,21 +20,6 @@ def test_kept_candidates_are_the_kept_decisions_in_their_order(rules):
         assert pipeline.kept_candidates(text, rules) == plain
 
 
-def test_the_chain_tail_is_the_filtered_last_twelve_figures():
-    import random
-    from decimal import Decimal
-
-    from extractor.scan import Candidate
-
-    rnd = random.Random(5)
-    for _ in range(500):
-        starts = sorted(rnd.randint(0, 60) for _ in range(rnd.randint(0, 20)))
-        figures = [pipeline.Figure(Candidate(s, s + 2, "1", Decimal(1), None, "元", None, "exact", False))
-                   for s in starts]
-        chain = rnd.randint(0, 70)
-        assert pipeline._chain_tail(figures, chain) == [f for f in figures[-12:] if f.cand.start >= chain]
-
-
 def test_classify_with_the_documents_index_is_classify(rules):
     from extractor.kinds import _index, classify
 
