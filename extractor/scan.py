@@ -10,7 +10,6 @@ from __future__ import annotations
 import operator
 import re
 import sys
-from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation, getcontext
@@ -165,14 +164,25 @@ def _regex_digits() -> tuple[str, str]:
     110 digits of later scripts, all astral).  The exact one is \\d and those extra characters when
     the standard \\d holds no other (else every digit, as ranges); the superset leaves the astral
     ones to the range of every astral character, so that the engine keeps its fast set search
-    (astral ranges turn it off).  Found by searching every code point once (~50 ms, once per
+    (astral ranges turn it off).  Found by searching every code point once (~40 ms, once per
     process, and only when the rules cache misses)."""
-    every = array("I", range(sys.maxunicode + 1)).tobytes().decode("utf-32-le", "surrogatepass")
+    every = _every_character()
     theirs = {ord(ch) for ch in regex.findall(r"\d", every)}
     ours = {ord(ch) for ch in re.findall(r"\d", every)}
     extra = sorted(theirs - ours)
     exact = r"\d" + _ranges(extra) if ours <= theirs else _ranges(sorted(theirs))
     return exact, r"\d" + _ranges([c for c in extra if c <= 0xFFFF]) + _ASTRAL
+
+
+def _every_character() -> str:
+    """Every code point in order, surrogates included: its UTF-32-LE bytes are written a byte
+    column at a time (half the time of an array built from a range of ~1.1M ints)."""
+    n = sys.maxunicode + 1  # 0x110000: 17 planes of 65536
+    raw = bytearray(4 * n)
+    raw[0::4] = bytes(range(256)) * (n // 256)
+    raw[1::4] = bytes(b for b in range(256) for _ in range(256)) * (n // 65536)
+    raw[2::4] = b"".join(bytes([plane]) * 65536 for plane in range(n // 65536))
+    return raw.decode("utf-32-le", "surrogatepass")
 
 
 def _ranges(codes: list[int]) -> str:

@@ -37,6 +37,10 @@ def test_the_scan_uses_the_standard_pattern(rules):
     assert scan._compiled(rules).groupindex == _reference(rules).groupindex
 
 
+def test_every_character_is_every_code_point_in_order():
+    assert scan._every_character() == _every_character()
+
+
 def test_the_digit_classes_are_the_regex_modules_digits():
     every = _every_character()
     theirs = regex.findall(r"\d", every)
