@@ -83,13 +83,14 @@ def _index(rules: Rules) -> _Index:
     return entry[1]
 
 
-def classify(rules: Rules, family: str, ctx: Context) -> KindRule | None:
+def classify(rules: Rules, family: str, ctx: Context, index: _Index | None = None) -> KindRule | None:
     """The first kind rule that holds for a figure of this unit family in this context.
 
     Same answer as trying `_holds` on every rule in order (a search that times out counts as not
     holding, as there): family and section are prefiltered, and a gated pattern is only searched
-    when its context holds one of the literals every match needs."""
-    for rule, checks in _index(rules).candidates(family, ctx.section):
+    when its context holds one of the literals every match needs.  `index`: `_index(rules)`, which
+    a caller classifying many figures of one document asks once (it compares the rule lists)."""
+    for rule, checks in (index or _index(rules)).candidates(family, ctx.section):
         for field, _pat, may_match in checks:
             if may_match is not None and not may_match(getattr(ctx, field)):
                 break
