@@ -128,12 +128,14 @@ class Lexicon:
     def _memo_hits(self, name: str, text: str, find: Callable[[str], list[Hit]]) -> tuple[Hit, ...]:
         """find(text) as a tuple, memoised in the bounded cache `name` (started afresh when full)."""
         cache = self._memos.get(name)
-        if cache is None or len(cache) > _HITS_LIMIT:
-            cache = self.memo(name, _HITS_LIMIT)  # a fresh one
+        if cache is None:
+            cache = self.memo(name, _HITS_LIMIT)
         else:
             hits = cache.get(text)
             if hits is not None:
-                return hits
+                return hits  # a full cache still answers what it holds (find is pure)
+            if len(cache) > _HITS_LIMIT:  # the bound is checked on a miss only, before storing
+                cache = self.memo(name, _HITS_LIMIT)  # a fresh one
         hits = cache[text] = tuple(find(text))  # the search never touches this cache
         return hits
 

@@ -199,3 +199,26 @@ def test_memo_answers_as_the_function_and_starts_afresh_when_full(monkeypatch):
     assert upper("x", None) == "X" and calls.count("x") == 1
     assert calls == ["a", "b", "c", "d", "e", "a", "x"]  # "a" asked again is a hit, until the cache is replaced
     assert lex._memos[upper.__qualname__] == {"e": "E", "a": "A"}  # bounded: a full cache starts afresh
+
+
+def test_memo_full_cache_still_answers_what_it_holds(monkeypatch):
+    calls: list[str] = []
+
+    @attribute._memo
+    def lower(text: str, lex: Lexicon | None) -> str:
+        calls.append(text)
+        return text.lower()
+
+    lex = Lexicon()
+    monkeypatch.setattr(attribute, "_MEMO_LIMIT", 2)
+    for t in ["A", "B", "C", "C", "A", "D"]:
+        assert lower(t, lex) == t.lower()
+    assert calls == ["A", "B", "C", "D"]  # C and A answered by the over-full cache; D's miss starts afresh
+    assert lex._memos[lower.__qualname__] == {"D": "d"}
+
+
+def test_nominal_table_answers_as_the_plain_test():
+    tags = sorted(attribute.NOMINAL | attribute.STOP_TAGS | attribute._SKIP_TRAILING) + [
+        "N", "NZ", "nrfg", "nx", "ns", "V", "vn", "Vn", "a", "ad", "f", "", "n1", "z", "zg", "e", "o", "h", "k"]
+    for tag in tags * 2:  # asked twice: computed, then from the table
+        assert attribute._nominal(tag) is attribute._nominal_plain(tag), tag
