@@ -602,8 +602,9 @@ def _from_text(seg: str, site: Site, lex: Lexicon, prior: list[Prior], out: Attr
     """No lexicon entry: a counted noun, the clause's own phrase, or the chain's indicator."""
     ph = _phrase(seg, lex)
     name = _strip_subject(ph.name, lex)
-    same = [p for p in prior if p.same_clause]
-    carried = _keep_verb_of(same[-1].attr.indicator, lex) if same else ""
+    # the last prior of this clause (same[-1] of the list it replaces): found from the end, no list built
+    last = next((p for p in reversed(prior) if p.same_clause), None)
+    carried = _keep_verb_of(last.attr.indicator, lex) if last is not None else ""
     counted_first = (not name or _generic(name, lex) or ph.verbal or bool(ph.tail_verb)
                      or _coord_end(seg.strip()) or not seg.strip())
     if counted_first:

@@ -33,6 +33,7 @@ def _plain_hits(lex: Lexicon, text: str, subjects: bool) -> list:
         plain._subject_gated = tuple((p, None) for p, _ in lex._subject_gated)
         return plain._subjects_in(text)
     plain._patterns = tuple((i, p, None) for i, p, _ in lex._patterns)
+    plain._patterns_gate = None  # nor the union of the gates
     return plain._indicators_in(text)
 
 
@@ -222,3 +223,24 @@ def test_nominal_table_answers_as_the_plain_test():
         "N", "NZ", "nrfg", "nx", "ns", "V", "vn", "Vn", "a", "ad", "f", "", "n1", "z", "zg", "e", "o", "h", "k"]
     for tag in tags * 2:  # asked twice: computed, then from the table
         assert attribute._nominal(tag) is attribute._nominal_plain(tag), tag
+
+
+def test_union_gate_rules_out_only_texts_no_pattern_can_match():
+    from extractor.lexicon import _union_gate
+
+    lex = _user_lexicon()
+    assert lex._patterns_gate is None  # \p{Han}{2}补贴 has no gate: every pattern keeps its own
+    pats = [regex.compile(p) for p in (r"(?:散居|集中供养)孤儿", r"三农.?支出", r"(?:研发|R&D)经费")]
+    union = _union_gate(pats)
+    rnd = random.Random(7)
+    for text in _texts([p.pattern for p in pats], rnd, 3000):
+        if not union(text):
+            assert not any(p.search(text) for p in pats), text
+    assert _union_gate([]) is None and _union_gate([regex.compile(r"\d+")]) is None
+
+
+def test_shipped_lexicon_with_union_gate_finds_what_every_pattern_finds(rules):
+    lex = rules.extra["lexicon"]
+    rnd = random.Random(11)
+    for text in _texts(_lexicon_patterns(lex), rnd, 3000):
+        assert lex._indicators_in(text) == _plain_hits(lex, text, subjects=False), text
