@@ -244,3 +244,16 @@ def test_shipped_lexicon_with_union_gate_finds_what_every_pattern_finds(rules):
     rnd = random.Random(11)
     for text in _texts(_lexicon_patterns(lex), rnd, 3000):
         assert lex._indicators_in(text) == _plain_hits(lex, text, subjects=False), text
+
+
+def test_word_alternations_searched_first_find_what_finditer_finds(rules):
+    lex = rules.extra["lexicon"]
+    words = sorted(lex._by_surface)[:300] + list(lex.subject_words)
+    rnd = random.Random(5)
+    for text in ["".join(rnd.choice(words + list("的和12，。")) for _ in range(rnd.randint(0, 6))) for _ in range(3000)]:
+        plain = copy.copy(lex)
+        plain._patterns, plain._patterns_gate, plain._subject_gated = (), None, ()
+        ind = [(m.span(), m.group()) for m in lex._surface_re.finditer(text)]
+        sub = [(m.span(), m.group()) for m in lex._subject_re.finditer(text)]
+        assert [((h.start, h.end), h.surface) for h in plain._indicators_in(text)] == ind, text
+        assert [((h.start, h.end), h.surface) for h in plain._subjects_in(text)] == sub, text
