@@ -102,12 +102,14 @@ def _memo(fn: Callable[[str, Lexicon | None], T]) -> Callable[[str, Lexicon | No
         if lex is None:
             return fn(text, lex)
         cache = lex._memos.get(name)
-        if cache is None or len(cache) > _MEMO_LIMIT:
-            cache = lex.memo(name, _MEMO_LIMIT)  # a fresh one (the bound as Lexicon.memo keeps it)
+        if cache is None:
+            cache = lex.memo(name, _MEMO_LIMIT)
         else:
             out = cache.get(text, _MISSING)
             if out is not _MISSING:
-                return out
+                return out  # a full cache still answers what it holds (the answers are pure)
+            if len(cache) > _MEMO_LIMIT:  # the bound is checked on a miss only, before storing
+                cache = lex.memo(name, _MEMO_LIMIT)  # a fresh one (the bound as Lexicon.memo keeps it)
         # the dict is fetched before fn runs: no memoised function calls itself, so fn cannot
         # replace this name's cache meanwhile (a miss used to cost a Lexicon.memo call after it)
         out = cache[text] = fn(text, lex)
@@ -201,9 +203,24 @@ def clean(text: str, lex: Lexicon | None) -> str:
 # --------------------------------------------------------------------------- noun phrases
 
 
-def _nominal(tag: str) -> bool:
+def _nominal_plain(tag: str) -> bool:
+    """Can a word with this POS tag be part of an indicator name?"""
     t = tag.lower()
     return t in NOMINAL or (t.startswith("n") and t not in STOP_TAGS)
+
+
+class _NominalTable(dict):
+    """_nominal_plain's answers by tag, each computed once.  Why: it is asked ~45k times on the
+    corpus about a few dozen distinct tags; a dict lookup (C, the tag's hash is cached) costs a
+    fraction of the call, lower() and two set tests.  The answer depends on the tag alone."""
+
+    def __missing__(self, tag: str) -> bool:
+        out = self[tag] = _nominal_plain(tag)
+        return out
+
+
+#: _nominal(tag) == _nominal_plain(tag), answered from the table
+_nominal: Callable[[str], bool] = _NominalTable().__getitem__
 
 
 @_memo
@@ -211,12 +228,13 @@ def _tag(text: str, lex: Lexicon | None) -> list[tuple[str, str]]:
     """Segment and tag; a one-character noun suffix (率, 量, 桩) joins the word before it as a noun."""
     out: list[tuple[str, str]] = []
     nouns = lex.noun_set if lex is not None else frozenset()
+    suffixes = lex.noun_suffixes if lex is not None else frozenset()  # looked up once, not per word
     if lex is not None:
         prepare(lex)  # here, not per figure: a text whose figures need no tagging never loads the segmenter
     for word, tag in segment.tag(text):
         if word in nouns:
             tag = "n"  # the dictionary may already hold it with another tag
-        elif lex is not None and word in lex.noun_suffixes:
+        elif word in suffixes:
             if out and out[-1][1].lower() not in ("m", "q", "x", "w", "p", "c", "uj", "r"):
                 out[-1] = (out[-1][0] + word, "n")
                 continue
@@ -440,9 +458,9 @@ def _own_subjects(text: str, lex: Lexicon) -> tuple[Hit, ...]:
     return tuple(h for h in hits if not any(n.start <= h.start and h.end <= n.end for n in names))
 
 
-def _subject(site: Site, lex: Lexicon, prior: list[Prior]) -> str:
-    text = _drop_comparison(clean(site.clause_before, lex))  # 高于全省平均水平: 全省 is the basis's
-    hits = _own_subjects(text, lex)
+def _subject(clause: str, lex: Lexicon, prior: list[Prior]) -> str:
+    """The last own subject word of the cleaned clause (_attribute's `clause`), else the chain's."""
+    hits = _own_subjects(clause, lex)
     if hits:
         return hits[-1].surface
     return prior[-1].attr.subject if prior else ""
@@ -542,11 +560,15 @@ def attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
 
 def _attribute(site: Site, lex: Lexicon, prior: list[Prior]) -> Attribution:
     """Lexicon first, then the noun after 的, then the text's own phrase, then the clause chain."""
-    out = Attribution(subject=_subject(site, lex, prior))
+    # 比上年, 高于全省平均水平: the basis, not the indicator (and 全省 is the basis's, not the subject)
+    clause = _drop_comparison(clean(site.clause_before, lex))
+    out = Attribution(subject=_subject(clause, lex, prior))
     if site.kind in ("change", "growth") or (site.kind == "target" and "增长" in site.before[-4:]):
         out.basis = basis_of(site.sentence_before[-30:])
-    seg = clean(site.before if site.kind != "rank" else site.clause_before, lex)
-    seg = _drop_comparison(seg)  # 比上年, 高于全省平均水平: the basis, not the indicator
+    # the first figure of a clause usually has before == clause_before: its segment is the clause
+    # already cleaned for the subject (the same pure functions of the same text)
+    seg = clause if site.kind == "rank" or site.before == site.clause_before \
+        else _drop_comparison(clean(site.before, lex))
     part = _part_of(seg)
     if part and part.start() > 0:  # "A占B的50.9%", "A不低于B的1.6倍": A is what is measured
         seg = seg[:part.start()]
@@ -580,8 +602,9 @@ def _from_text(seg: str, site: Site, lex: Lexicon, prior: list[Prior], out: Attr
     """No lexicon entry: a counted noun, the clause's own phrase, or the chain's indicator."""
     ph = _phrase(seg, lex)
     name = _strip_subject(ph.name, lex)
-    same = [p for p in prior if p.same_clause]
-    carried = _keep_verb_of(same[-1].attr.indicator, lex) if same else ""
+    # the last prior of this clause (same[-1] of the list it replaces): found from the end, no list built
+    last = next((p for p in reversed(prior) if p.same_clause), None)
+    carried = _keep_verb_of(last.attr.indicator, lex) if last is not None else ""
     counted_first = (not name or _generic(name, lex) or ph.verbal or bool(ph.tail_verb)
                      or _coord_end(seg.strip()) or not seg.strip())
     if counted_first:

@@ -33,6 +33,7 @@ def _plain_hits(lex: Lexicon, text: str, subjects: bool) -> list:
         plain._subject_gated = tuple((p, None) for p, _ in lex._subject_gated)
         return plain._subjects_in(text)
     plain._patterns = tuple((i, p, None) for i, p, _ in lex._patterns)
+    plain._patterns_gate = None  # nor the union of the gates
     return plain._indicators_in(text)
 
 
@@ -199,3 +200,60 @@ def test_memo_answers_as_the_function_and_starts_afresh_when_full(monkeypatch):
     assert upper("x", None) == "X" and calls.count("x") == 1
     assert calls == ["a", "b", "c", "d", "e", "a", "x"]  # "a" asked again is a hit, until the cache is replaced
     assert lex._memos[upper.__qualname__] == {"e": "E", "a": "A"}  # bounded: a full cache starts afresh
+
+
+def test_memo_full_cache_still_answers_what_it_holds(monkeypatch):
+    calls: list[str] = []
+
+    @attribute._memo
+    def lower(text: str, lex: Lexicon | None) -> str:
+        calls.append(text)
+        return text.lower()
+
+    lex = Lexicon()
+    monkeypatch.setattr(attribute, "_MEMO_LIMIT", 2)
+    for t in ["A", "B", "C", "C", "A", "D"]:
+        assert lower(t, lex) == t.lower()
+    assert calls == ["A", "B", "C", "D"]  # C and A answered by the over-full cache; D's miss starts afresh
+    assert lex._memos[lower.__qualname__] == {"D": "d"}
+
+
+def test_nominal_table_answers_as_the_plain_test():
+    tags = sorted(attribute.NOMINAL | attribute.STOP_TAGS | attribute._SKIP_TRAILING) + [
+        "N", "NZ", "nrfg", "nx", "ns", "V", "vn", "Vn", "a", "ad", "f", "", "n1", "z", "zg", "e", "o", "h", "k"]
+    for tag in tags * 2:  # asked twice: computed, then from the table
+        assert attribute._nominal(tag) is attribute._nominal_plain(tag), tag
+
+
+def test_union_gate_rules_out_only_texts_no_pattern_can_match():
+    from extractor.lexicon import _union_gate
+
+    lex = _user_lexicon()
+    assert lex._patterns_gate is None  # \p{Han}{2}补贴 has no gate: every pattern keeps its own
+    pats = [regex.compile(p) for p in (r"(?:散居|集中供养)孤儿", r"三农.?支出", r"(?:研发|R&D)经费")]
+    union = _union_gate(pats)
+    rnd = random.Random(7)
+    for text in _texts([p.pattern for p in pats], rnd, 3000):
+        if not union(text):
+            assert not any(p.search(text) for p in pats), text
+    assert _union_gate([]) is None and _union_gate([regex.compile(r"\d+")]) is None
+
+
+def test_shipped_lexicon_with_union_gate_finds_what_every_pattern_finds(rules):
+    lex = rules.extra["lexicon"]
+    rnd = random.Random(11)
+    for text in _texts(_lexicon_patterns(lex), rnd, 3000):
+        assert lex._indicators_in(text) == _plain_hits(lex, text, subjects=False), text
+
+
+def test_word_alternations_searched_first_find_what_finditer_finds(rules):
+    lex = rules.extra["lexicon"]
+    words = sorted(lex._by_surface)[:300] + list(lex.subject_words)
+    rnd = random.Random(5)
+    for text in ["".join(rnd.choice(words + list("的和12，。")) for _ in range(rnd.randint(0, 6))) for _ in range(3000)]:
+        plain = copy.copy(lex)
+        plain._patterns, plain._patterns_gate, plain._subject_gated = (), None, ()
+        ind = [(m.span(), m.group()) for m in lex._surface_re.finditer(text)]
+        sub = [(m.span(), m.group()) for m in lex._subject_re.finditer(text)]
+        assert [((h.start, h.end), h.surface) for h in plain._indicators_in(text)] == ind, text
+        assert [((h.start, h.end), h.surface) for h in plain._subjects_in(text)] == sub, text
