@@ -586,12 +586,6 @@ def _attribution_of(f: Figure) -> Attribution:
     return Attribution(f.indicator, f.indicator_raw, f.subject, f.basis, f.indicator_id)
 
 
-def _period(text: str, s0: int, at: int, meta: DocMeta, section: str = "", kind: str = "", end: int | None = None,
-            rules: Rules | None = None) -> str:
-    """When the figure holds: stated years, relative words, the report's year and kind (periods.py)."""
-    return resolve_period(text, s0, at, meta, section=section, kind=kind, end=end, rules=rules)
-
-
 def _flag(figures: list[Figure], norm: Norm) -> None:
     if not norm.flags:
         return
